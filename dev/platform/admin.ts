@@ -23,7 +23,8 @@ function parseFaults(body: unknown): Faults {
   const latencyMs = int(b, 'latencyMs', { optional: true, min: 0, max: 120_000 });
   if (latencyMs !== undefined) faults.latencyMs = latencyMs;
   if (b.errorRate !== undefined) {
-    if (typeof b.errorRate !== 'number' || b.errorRate < 0 || b.errorRate > 1) throw unprocessable('errorRate 必须在0到1之间');
+    if (typeof b.errorRate !== 'number' || b.errorRate < 0 || b.errorRate > 1)
+      throw unprocessable('errorRate 必须在0到1之间');
     faults.errorRate = b.errorRate;
   }
   const errorStatus = int(b, 'errorStatus', { optional: true, min: 400, max: 599 });

@@ -2,11 +2,20 @@
 import { DEV_CLIENT } from './platform';
 import type { EmulatorOptions } from './server';
 
+// Plain decimals only: Number() would also take " ", "0x1F" and "1e9".
 function num(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} 必须是非负数，现在是 "${raw}"`);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new Error(`${name} 必须是非负数，现在是 "${raw}"`);
+  return Number(raw);
+}
+
+/** An integer in [0, max]: a port, a card count, a seed. */
+function whole(env: NodeJS.ProcessEnv, name: string, max: number): number | undefined {
+  const value = num(env, name);
+  if (value !== undefined && (!Number.isInteger(value) || value > max)) {
+    throw new Error(`${name} 必须是0到${max}之间的整数，现在是 "${env[name]}"`);
+  }
   return value;
 }
 
@@ -19,9 +28,9 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions 
     rateLimitPerSec: num(env, 'SIM_RATE_LIMIT_PER_SEC'),
   };
   return {
-    port: num(env, 'PLATFORM_PORT') ?? 8090,
-    cards: num(env, 'SIM_CARDS'),
-    seed: num(env, 'SIM_SEED'),
+    port: whole(env, 'PLATFORM_PORT', 65535) ?? 8090,
+    cards: whole(env, 'SIM_CARDS', 200_000),
+    seed: whole(env, 'SIM_SEED', 2 ** 32 - 1),
     settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),
     clients: [
       {

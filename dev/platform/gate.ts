@@ -4,7 +4,9 @@ import { scopeCovers, type Route } from '../../cloudfunctions/shared/platform/ro
 import { fail } from './http';
 import type { Platform } from './platform';
 
-const windows = new WeakMap<Platform, Map<string, { second: number; count: number }>>();
+type Windows = Map<string, { second: number; count: number }>;
+// Counting starts over when /__sim/faults or reset replaces the faults: a new limit counts only calls made under it.
+const windows = new WeakMap<Platform, { faults: Platform['faults']; perClient: Windows }>();
 
 export function subscriptionKeyOf(req: IncomingMessage, url: URL): string | undefined {
   const header = req.headers['ocp-apim-subscription-key'];
@@ -30,8 +32,12 @@ export function admit(platform: Platform, req: IncomingMessage, url: URL, route:
     throw fail(403, `access_token 缺少权限 ${route.scope}`);
   }
   const limit = platform.faults.rateLimitPerSec ?? platform.settings.rateLimitPerSec;
-  let perClient = windows.get(platform);
-  if (!perClient) windows.set(platform, (perClient = new Map()));
+  let counted = windows.get(platform);
+  if (counted?.faults !== platform.faults) {
+    counted = { faults: platform.faults, perClient: new Map() };
+    windows.set(platform, counted);
+  }
+  const perClient = counted.perClient;
   const second = Math.floor(now / 1000);
   const window = perClient.get(record.clientId);
   if (!window || window.second !== second) {

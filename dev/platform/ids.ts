@@ -12,7 +12,7 @@ const oauthError = (error: string, description: string) =>
 
 /** Fields of an urlencoded or multipart form. */
 export async function readForm(req: IncomingMessage, raw: Buffer): Promise<Map<string, string>> {
-  const type = req.headers['content-type'] ?? '';
+  const type = (req.headers['content-type'] ?? '').toLowerCase(); // media types are case-insensitive
   if (type.startsWith('application/x-www-form-urlencoded')) {
     return new Map(new URLSearchParams(raw.toString('utf8')));
   }
@@ -50,8 +50,12 @@ function authenticate(platform: Platform, req: IncomingMessage, form: Map<string
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw oauthError('invalid_client', 'Basic 认证格式错误');
-    id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    try {
+      id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+      secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    } catch {
+      throw oauthError('invalid_client', 'Basic 认证中的 client_id 或 client_secret 编码错误');
+    }
   }
   const client = platform.clients.find((c) => c.clientId === id);
   if (!client || secret === undefined || !sameSecret(secret, client.clientSecret)) {
@@ -60,10 +64,14 @@ function authenticate(platform: Platform, req: IncomingMessage, form: Map<string
   return client;
 }
 
-function grantScopes(client: ClientConfig, requested: string | undefined): string[] {
-  if (requested === undefined || requested.trim() === '') return [...client.allowedScopes];
+/** OpenID identity scopes: they need a user, so client_credentials may not ask for them (IdentityServer). */
+const IDENTITY_SCOPES = ['openid', 'profile'];
+
+function grantScopes(client: ClientConfig, requested: string | undefined, withUser: boolean): string[] {
+  const usable = (s: string) => withUser || !IDENTITY_SCOPES.includes(s);
+  if (requested === undefined || requested.trim() === '') return client.allowedScopes.filter(usable);
   const scopes = [...new Set(requested.trim().split(/\s+/))];
-  const bad = scopes.filter((s) => !KNOWN_SCOPES.includes(s) || !client.allowedScopes.includes(s));
+  const bad = scopes.filter((s) => !KNOWN_SCOPES.includes(s) || !client.allowedScopes.includes(s) || !usable(s));
   if (bad.length) throw oauthError('invalid_scope', `不支持的 scope: ${bad.join(' ')}`);
   return scopes;
 }
@@ -90,7 +98,9 @@ export async function tokenEndpoint(platform: Platform, req: IncomingMessage, ra
     throw oauthError('unsupported_grant_type', `不支持的 grant_type: ${grant}`);
   }
   const client = authenticate(platform, req, form);
-  if (grant === 'client_credentials') return issueToken(platform, client.clientId, grantScopes(client, form.get('scope')), now);
+  if (grant === 'client_credentials') {
+    return issueToken(platform, client.clientId, grantScopes(client, form.get('scope'), false), now);
+  }
   const code = form.get('code') ?? '';
   const issued = platform.authCodes.get(code);
   platform.authCodes.delete(code);
@@ -101,18 +111,42 @@ export async function tokenEndpoint(platform: Platform, req: IncomingMessage, ra
   return issueToken(platform, client.clientId, issued.scopes, now);
 }
 
+/**
+ * Whether redirect_uri is one the client registered. Compared as parsed URLs, not as strings, so that
+ * `http://127.0.0.1.evil.example/` or `http://127.0.0.1@evil.example/` never pass for `http://127.0.0.1`.
+ * A registered URI without a port allows any port (dev servers listen on random ones).
+ */
+function redirectUriAllowed(redirectUri: string, registered: string[]): boolean {
+  let target: URL;
+  try {
+    target = new URL(redirectUri);
+  } catch {
+    return false;
+  }
+  if (!/^https?:$/.test(target.protocol) || target.username || target.password || target.hash) return false;
+  return registered.some((prefix) => {
+    const allowed = new URL(prefix);
+    return (
+      target.protocol === allowed.protocol &&
+      target.hostname === allowed.hostname &&
+      (allowed.port === '' || target.port === allowed.port) &&
+      target.pathname.startsWith(allowed.pathname)
+    );
+  });
+}
+
 /** The end of the authorization step: redirects to redirect_uri with a one-time code (5 minutes). */
 export function authorizeEndpoint(platform: Platform, query: URLSearchParams, now: number): { location: string } {
   const client = platform.clients.find((c) => c.clientId === query.get('client_id'));
   const redirectUri = query.get('redirect_uri') ?? '';
   if (!client) throw oauthError('invalid_client', '未知的 client_id');
-  if (!client.redirectUriPrefixes.some((p) => redirectUri.startsWith(p)) || !/^https?:\/\//.test(redirectUri)) {
+  if (!redirectUriAllowed(redirectUri, client.redirectUriPrefixes)) {
     throw oauthError('invalid_request', 'redirect_uri 未在开放平台配置');
   }
   if (query.get('response_type') !== 'code') throw oauthError('unsupported_response_type', 'response_type 必须是 code');
   const state = query.get('state');
   if (!state) throw oauthError('invalid_request', '缺少 state');
-  const scopes = grantScopes(client, query.get('scope') ?? undefined);
+  const scopes = grantScopes(client, query.get('scope') ?? undefined, true);
   const code = randomBytes(16).toString('hex');
   platform.authCodes.set(code, { clientId: client.clientId, redirectUri, scopes, expiresAt: now + 300_000 });
   const target = new URL(redirectUri);

@@ -1,7 +1,7 @@
 // The emulated platform's state and settings: one instance per running emulator.
 import { KNOWN_SCOPES } from '../../cloudfunctions/shared/platform/routes';
 import type { ClientConfig, DataCard, FlowCard, HistoryRecord, Order, Refund, TokenRecord } from './model';
-import { PRODUCTS, seedDataCards, seedFleet } from './seed';
+import { PRODUCTS, seedDataCards, seedFleet, seedRechargeHistory } from './seed';
 
 export interface Settings {
   /** `expires_in` of new tokens, seconds. */
@@ -75,6 +75,10 @@ export class Platform {
   /** Pending stop/resume per ICCID. */
   pendingNetwork = new Map<string, { requestId: string; action: 'stop' | 'resume'; timer: NodeJS.Timeout }>();
   loginCodes = new Map<string, { openid: string; expiresAt: number; used: boolean }>();
+  /** Times (ms) of recent successful code2Session calls per openid, for the per-minute quota. */
+  logins = new Map<string, number[]>();
+  /** Outgoing requests in flight (payment notifications): reset() and close() abort them. */
+  outgoing = new Set<AbortController>();
   authCodes = new Map<string, { clientId: string; redirectUri: string; scopes: string[]; expiresAt: number }>();
   stats = newStats();
   private sequence = 0;
@@ -101,7 +105,7 @@ export class Platform {
     const now = Date.now();
     this.cards = new Map(seedFleet(cards, seed, now).map((c) => [c.iccid, c]));
     this.dataCards = seedDataCards(60, seed, now);
-    this.dataCardHistory = [];
+    this.dataCardHistory = seedRechargeHistory(this.dataCards, [...this.cards.values()]);
     this.dataCardTransfers = [];
     this.transfers = [];
     this.imports = [];
@@ -111,6 +115,7 @@ export class Platform {
     this.products = PRODUCTS.map((p) => ({ ...p }));
     this.tokens.clear();
     this.loginCodes.clear();
+    this.logins.clear();
     this.authCodes.clear();
     this.faults = {};
     this.stats = newStats();
@@ -145,6 +150,8 @@ export class Platform {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.pendingNetwork.clear();
+    for (const controller of this.outgoing) controller.abort();
+    this.outgoing.clear();
   }
 }
 

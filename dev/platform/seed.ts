@@ -1,6 +1,6 @@
 // A deterministic demo fleet: the same seed gives the same cards, ICCIDs, usage and locations.
 import { CARRIER_STATUS, type Carrier } from '../../typings/card-status';
-import type { DataCard, FlowCard, Product } from './model';
+import type { DataCard, FlowCard, HistoryRecord, Product } from './model';
 
 /** mulberry32: small, fast, deterministic. */
 export function rng(seed: number): () => number {
@@ -68,12 +68,60 @@ const ALL: Carrier[] = ['cmcc', 'cucc', 'ctcc'];
 export const PRODUCTS: Product[] = [
   { id: 'P-M-1G', name: '月包 1GB', categoryId: 'monthly', dataMB: 1024, validDays: 30, priceFen: 1000, carriers: ALL },
   { id: 'P-M-3G', name: '月包 3GB', categoryId: 'monthly', dataMB: 3072, validDays: 30, priceFen: 2500, carriers: ALL },
-  { id: 'P-M-10G', name: '月包 10GB', categoryId: 'monthly', dataMB: 10240, validDays: 30, priceFen: 5900, carriers: ['cmcc', 'ctcc'] },
-  { id: 'P-Q-10G', name: '季包 10GB', categoryId: 'quarterly', dataMB: 10240, validDays: 90, priceFen: 6800, carriers: ALL },
-  { id: 'P-Y-30G', name: '年包 30GB', categoryId: 'yearly', dataMB: 30720, validDays: 365, priceFen: 19900, carriers: ALL },
-  { id: 'P-Y-100G', name: '年包 100GB', categoryId: 'yearly', dataMB: 102400, validDays: 365, priceFen: 49900, carriers: ['cmcc'] },
-  { id: 'P-B-500M', name: '加油包 500MB', categoryId: 'booster', dataMB: 500, validDays: 7, priceFen: 500, carriers: ALL },
-  { id: 'P-B-2G', name: '加油包 2GB', categoryId: 'booster', dataMB: 2048, validDays: 15, priceFen: 1500, carriers: ALL },
+  {
+    id: 'P-M-10G',
+    name: '月包 10GB',
+    categoryId: 'monthly',
+    dataMB: 10240,
+    validDays: 30,
+    priceFen: 5900,
+    carriers: ['cmcc', 'ctcc'],
+  },
+  {
+    id: 'P-Q-10G',
+    name: '季包 10GB',
+    categoryId: 'quarterly',
+    dataMB: 10240,
+    validDays: 90,
+    priceFen: 6800,
+    carriers: ALL,
+  },
+  {
+    id: 'P-Y-30G',
+    name: '年包 30GB',
+    categoryId: 'yearly',
+    dataMB: 30720,
+    validDays: 365,
+    priceFen: 19900,
+    carriers: ALL,
+  },
+  {
+    id: 'P-Y-100G',
+    name: '年包 100GB',
+    categoryId: 'yearly',
+    dataMB: 102400,
+    validDays: 365,
+    priceFen: 49900,
+    carriers: ['cmcc'],
+  },
+  {
+    id: 'P-B-500M',
+    name: '加油包 500MB',
+    categoryId: 'booster',
+    dataMB: 500,
+    validDays: 7,
+    priceFen: 500,
+    carriers: ALL,
+  },
+  {
+    id: 'P-B-2G',
+    name: '加油包 2GB',
+    categoryId: 'booster',
+    dataMB: 2048,
+    validDays: 15,
+    priceFen: 1500,
+    carriers: ALL,
+  },
 ];
 
 /** Accounts a card may be transferred to (划卡 consignees). */
@@ -125,7 +173,9 @@ export function seedFleet(count: number, seed: number, now: number): FlowCard[] 
     if (i % 25 === 7 && status === normal[carrier]) {
       // ran out of data and was stopped for it
       usedMB = totalMB;
-      cards.push(makeCard(rand, i, iccid, carrier, carrier === 'ctcc' ? 5 : carrier === 'cmcc' ? 1 : 2, totalMB, usedMB, now));
+      cards.push(
+        makeCard(rand, i, iccid, carrier, carrier === 'ctcc' ? 5 : carrier === 'cmcc' ? 1 : 2, totalMB, usedMB, now),
+      );
       continue;
     }
     cards.push(makeCard(rand, i, iccid, carrier, status, totalMB, usedMB, now));
@@ -195,4 +245,25 @@ export function seedDataCards(count: number, seed: number, now: number): DataCar
       consignee: null,
     };
   });
+}
+
+/**
+ * Recharge records (充值记录) for the seeded recharge cards already used (status 1): each went onto one
+ * of the fleet's active cards a few days after it was made. Newest first.
+ */
+export function seedRechargeHistory(dataCards: DataCard[], fleet: FlowCard[]): HistoryRecord[] {
+  const active = fleet.filter((c) => CARRIER_STATUS[c.carrier][c.status]?.state === 'active');
+  if (active.length === 0) return [];
+  return dataCards
+    .filter((d) => d.status === 1)
+    .map((d, i) => ({
+      id: `RH${d.id.slice(2)}`,
+      dataCardId: d.id,
+      cardNo: d.cardNo,
+      iccid: active[(i * 7) % active.length].iccid,
+      productId: d.productId,
+      dataMB: d.dataMB,
+      createdAt: new Date(Date.parse(d.createdAt) + ((i % 20) + 1) * DAY).toISOString(),
+    }))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }

@@ -59,11 +59,11 @@ const COMPILED: CompiledRoute[] = (Object.entries(ROUTES) as Array<[Operation, R
   .sort((a, b) => a.names.length - b.names.length);
 
 function match(method: string, pathname: string) {
-  let pathMatched = false;
+  const allowed = new Set<string>();
   for (const candidate of COMPILED) {
     const m = candidate.pattern.exec(pathname);
     if (!m) continue;
-    pathMatched = true;
+    allowed.add(candidate.route.method);
     if (candidate.route.method !== method) continue;
     const params: Record<string, string> = {};
     candidate.names.forEach((name, i) => {
@@ -75,7 +75,7 @@ function match(method: string, pathname: string) {
     });
     return { ...candidate, params };
   }
-  return pathMatched ? 'method' : undefined;
+  return allowed.size ? { allowed: [...allowed] } : undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,7 +88,11 @@ async function applyFaults(platform: Platform, pathname: string): Promise<void> 
   if (errorRate && Math.random() < errorRate) {
     platform.stats.rejected.injected += 1;
     const status = errorStatus ?? 500;
-    throw fail(status, '平台服务暂时不可用（模拟故障）', status === 429 || status === 503 ? { 'retry-after': '1' } : {});
+    throw fail(
+      status,
+      '平台服务暂时不可用（模拟故障）',
+      status === 429 || status === 503 ? { 'retry-after': '1' } : {},
+    );
   }
 }
 
@@ -107,7 +111,8 @@ async function handle(platform: Platform, req: IncomingMessage, res: ServerRespo
 
   const found = match(method, url.pathname);
   if (!found) throw fail(404, '不存在的服务，请求地址错误');
-  if (found === 'method') throw fail(405, `该地址不支持 ${method} 方法`);
+  // RFC 9110 §15.5.6: a 405 names the methods the path does support.
+  if (!('operation' in found)) throw fail(405, `该地址不支持 ${method} 方法`, { allow: found.allowed.join(', ') });
   platform.count(found.operation);
   await applyFaults(platform, url.pathname);
 
@@ -139,9 +144,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const platform = new Platform(options);
   const server: Server = createServer((req, res) => {
     handle(platform, req, res).catch((error: unknown) => {
-      if (res.headersSent) return void res.destroy();
+      // Nobody left to answer (the client hung up mid-request): not an emulator error.
+      if (res.headersSent || req.socket.destroyed) return void res.destroy();
       if (error instanceof HttpError) {
-        return sendJson(res, error.status, error.body, { ...error.headers, ...(error.status === 413 ? { connection: 'close' } : {}) });
+        return sendJson(res, error.status, error.body, {
+          ...error.headers,
+          ...(error.status === 413 ? { connection: 'close' } : {}),
+        });
       }
       console.error('[platform emulator] unexpected error', error);
       sendJson(res, 417, { code: 417, name: 'ExpectationFailed', message: '服务器内部错误' });

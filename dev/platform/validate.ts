@@ -10,7 +10,11 @@ export function objectBody(body: unknown, allowed: readonly string[]): Body {
   return body as Body;
 }
 
-export function str(body: Body, key: string, opts: { optional: true; max?: number; pattern?: RegExp }): string | undefined;
+export function str(
+  body: Body,
+  key: string,
+  opts: { optional: true; max?: number; pattern?: RegExp },
+): string | undefined;
 export function str(body: Body, key: string, opts?: { optional?: false; max?: number; pattern?: RegExp }): string;
 export function str(
   body: Body,
@@ -41,7 +45,10 @@ export function int(body: Body, key: string, opts: { optional?: boolean; min?: n
   return value;
 }
 
-export function strArray(body: Body, key: string, opts: { optional?: boolean; maxItems?: number; maxLen?: number } = {}) {
+type ArrayOpts = { maxItems?: number; maxLen?: number };
+export function strArray(body: Body, key: string, opts: ArrayOpts & { optional: true }): string[] | undefined;
+export function strArray(body: Body, key: string, opts?: ArrayOpts & { optional?: false }): string[];
+export function strArray(body: Body, key: string, opts: ArrayOpts & { optional?: boolean } = {}): string[] | undefined {
   const value = body[key];
   if (value === undefined || value === null) {
     if (opts.optional) return undefined;
