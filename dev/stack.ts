@@ -1,0 +1,71 @@
+// The whole dev stack in one process: platform emulator + SQLite store + functions host, wired together
+// and seeded. `npm start` runs it; tests start their own on free ports with a temporary database.
+import { configFromEnv, type Config } from '../cloudfunctions/shared/config';
+import { buildDeps } from '../cloudfunctions/shared/deps';
+import { FUNCTIONS } from '../cloudfunctions/shared/functions';
+import type { Deps } from '../cloudfunctions/shared/runtime/handler';
+import { SqliteStore } from '../cloudfunctions/shared/store/sqlite';
+import { startHost, type Host } from './host';
+import { startEmulator, type Emulator, type EmulatorOptions } from './platform/server';
+import { seedDevFleet } from './seed';
+
+export interface StackOptions {
+  port?: number;
+  sqlitePath: string;
+  emulator?: EmulatorOptions;
+  /** Extra environment, as the functions would see it (e.g. PLATFORM_TIMEOUT_MS). */
+  env?: NodeJS.ProcessEnv;
+  seed?: boolean;
+}
+
+export interface Stack {
+  emulator: Emulator;
+  host: Host;
+  deps: Deps;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** The functions' configuration in dev: the emulator's addresses and the shared dev credentials. */
+export function devConfig(platformUrl: string, env: NodeJS.ProcessEnv = {}): Config {
+  return configFromEnv({
+    PLATFORM_CLIENT_ID: 'dev-client',
+    PLATFORM_CLIENT_SECRET: 'dev-secret',
+    PLATFORM_SUBSCRIPTION_KEY: 'dev-subscription-key',
+    PAY_NOTIFY_SECRET: 'dev-notify-secret',
+    DEV_MODE: '1',
+    ...env,
+    PLATFORM_IDS_URL: platformUrl,
+    PLATFORM_API_URL: platformUrl,
+  });
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const emulator = await startEmulator({ port: 0, ...opts.emulator });
+  const store = new SqliteStore(opts.sqlitePath);
+  let host: Host | undefined;
+  try {
+    const config = devConfig(emulator.url, opts.env);
+    const deps = buildDeps(config, store);
+    if (opts.seed !== false) await seedDevFleet(deps);
+    host = await startHost({ port: opts.port ?? 0, deps, functions: FUNCTIONS });
+    config.notifyUrl ||= `${host.url}/notify/pay`;
+    const started = host;
+    return {
+      emulator,
+      host: started,
+      deps,
+      config,
+      close: async () => {
+        await started.close();
+        await emulator.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await host?.close();
+    await emulator.close();
+    await store.close();
+    throw error;
+  }
+}
