@@ -8,6 +8,24 @@ import { SqliteStore } from '../cloudfunctions/shared/store/sqlite';
 import { startHost, type Host } from './host';
 import { startEmulator, type Emulator, type EmulatorOptions } from './platform/server';
 import { seedDevFleet } from './seed';
+import { runCron } from '../cloudfunctions/shared/functions/cron';
+
+/** Ticks the cron tasks like the cloud's timer trigger; a tick never overlaps the previous one. */
+function startCronTimer(deps: Deps, intervalMs: number): { stop(): Promise<void> } {
+  if (intervalMs <= 0) return { stop: async () => undefined };
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    running ??= runCron(deps, { budgetMs: 2500 }).finally(() => {
+      running = null;
+    });
+  }, intervalMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
 
 export interface StackOptions {
   port?: number;
@@ -16,6 +34,8 @@ export interface StackOptions {
   /** Extra environment, as the functions would see it (e.g. PLATFORM_TIMEOUT_MS). */
   env?: NodeJS.ProcessEnv;
   seed?: boolean;
+  /** Run the cron tasks every this many ms, as the timer trigger does in the cloud (0: never). */
+  cronIntervalMs?: number;
 }
 
 export interface Stack {
@@ -34,7 +54,8 @@ export function devConfig(platformUrl: string, env: NodeJS.ProcessEnv = {}): Con
     PLATFORM_SUBSCRIPTION_KEY: 'dev-subscription-key',
     PAY_NOTIFY_SECRET: 'dev-notify-secret',
     DEV_MODE: '1',
-    ...env,
+    // An empty variable means "not set", as it does for the emulator.
+    ...Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
     PLATFORM_IDS_URL: platformUrl,
     PLATFORM_API_URL: platformUrl,
   });
@@ -51,12 +72,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     host = await startHost({ port: opts.port ?? 0, deps, functions: FUNCTIONS });
     config.notifyUrl ||= `${host.url}/notify/pay`;
     const started = host;
+    const cron = startCronTimer(deps, opts.cronIntervalMs ?? 0);
     return {
       emulator,
       host: started,
       deps,
       config,
       close: async () => {
+        await cron.stop();
         await started.close();
         await emulator.close();
         await store.close();

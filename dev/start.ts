@@ -11,6 +11,7 @@ async function main() {
     sqlitePath: env.SQLITE_PATH || '.data/fleet.db',
     emulator: emulatorOptions,
     env,
+    cronIntervalMs: env.CRON_INTERVAL_MS ? Number(env.CRON_INTERVAL_MS) : 60_000,
   });
   console.log(`卡平台模拟器: ${stack.emulator.url}`);
   console.log(`云函数主机:   ${stack.host.url}   (POST /fn/<函数名>，请求头 x-openid)`);

@@ -30,7 +30,8 @@ export async function buildFunctions(outDir = OUT): Promise<Array<{ name: string
       format: 'cjs',
       // wx-server-sdk is installed by CloudBase from the function's package.json.
       external: ['wx-server-sdk'],
-      minify: false,
+      minify: true,
+      keepNames: true,
       sourcemap: false,
       legalComments: 'none',
       logLevel: 'warning',

@@ -1,8 +1,9 @@
 // The one token holder, against the real emulator and a real SQLite file shared by several holder
 // instances (as several function instances share the CloudBase database). Token counts come from the
 // emulator's /__sim/stats, never from the client's own counters.
+import { runCron } from '../../cloudfunctions/shared/functions/cron';
 import { PlatformClient } from '../../cloudfunctions/shared/platform/client';
-import { refreshMarginMs } from '../../cloudfunctions/shared/platform/token-holder';
+import { refreshMarginMs, type TokenDoc } from '../../cloudfunctions/shared/platform/token-holder';
 import { AppError } from '../../cloudfunctions/shared/runtime/errors';
 import { SqliteStore } from '../../cloudfunctions/shared/store/sqlite';
 import { devConfig } from '../../dev/stack';
@@ -93,6 +94,20 @@ test('the token is refreshed ahead of expiry, once, while the old one keeps work
   expect((await tokensIssued()) - before).toBe(1);
   // And the next calls use the new one without fetching again.
   await burst(100);
+  expect((await tokensIssued()) - before).toBe(1);
+});
+
+test('the cron timer refreshes the token ahead of expiry, once', async () => {
+  await burst(4);
+  const before = await tokensIssued();
+  const deps = { platform: clients[1], store: stores[1], config: devConfig(sim.url), now: () => clock };
+  expect((await runCron(deps, { only: ['refreshToken'] })).refreshToken.ok).toBe(true);
+  expect((await tokensIssued()) - before).toBe(0); // not due yet
+  const stored = await stores[0].get<TokenDoc>('tokens', 'platform');
+  expect(stored!.refreshAt).toBeLessThan(stored!.expiresAt);
+  clock = stored!.refreshAt + 1000; // inside the margin, before expiry
+  await runCron(deps, { only: ['refreshToken'] });
+  await runCron({ ...deps, platform: clients[2], store: stores[2] }, { only: ['refreshToken'] });
   expect((await tokensIssued()) - before).toBe(1);
 });
 
