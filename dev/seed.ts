@@ -3,20 +3,13 @@
 import type { Member } from '../typings/api';
 import type { Deps } from '../cloudfunctions/shared/runtime/handler';
 import { DuplicateKeyError, type Doc } from '../cloudfunctions/shared/store/store';
+import type { VehicleDoc } from '../cloudfunctions/shared/services/vehicles';
 import { cardState, type Carrier } from '../typings/card-status';
 
 export const DEV_MANAGER = 'dev-manager';
 export const DEV_DRIVER = 'dev-driver';
 export const DEV_STAFF = 'dev-staff';
 export const DEV_PLATE = '粤B12345';
-
-export interface VehicleDoc extends Doc {
-  plate: string;
-  iccids: string[];
-  driverOpenids: string[];
-  remark: string;
-  createdAt: number;
-}
 
 const PLATES = [DEV_PLATE, '粤B67890', '粤A88888', '京A12345', '沪C54321', '川A66666'];
 
@@ -36,7 +29,8 @@ async function insertOnce<T extends Doc>(deps: Deps, collection: 'members' | 've
   }
 }
 
-export const vehicleId = (plate: string) => `veh-${Buffer.from(plate).toString('hex').slice(0, 16)}`;
+export const vehicleId = (plate: string) => `veh-${Buffer.from(plate).toString('hex')}`;
+export type { VehicleDoc };
 
 export async function seedDevFleet(deps: Deps): Promise<{ vehicles: VehicleDoc[] }> {
   const page = await deps.platform.call<{ items: ListedCard[] }>('flowcard.list', { query: { skip: 0, take: 100 } });

@@ -2,7 +2,11 @@
 // fails is reported and the next one still runs; what is left over is picked up by the next tick.
 import type { Deps } from '../runtime/handler';
 import { AppError } from '../runtime/errors';
+import { sendAlertsTask } from '../services/alerts';
+import { syncCardsTask } from '../services/card-sync';
+import { workJobsTask } from '../services/jobs';
 import { ensureBootstrap } from '../services/members';
+import { reconcileOrdersTask } from '../services/orders';
 
 export interface Budget {
   /** Milliseconds left before the invocation must answer. */
@@ -33,7 +37,15 @@ const bootstrap: CronTask = {
   },
 };
 
-export const CRON_TASKS: CronTask[] = [refreshToken, bootstrap];
+// Order matters: a fresh token first; jobs before the sync so the sync sees their effect.
+export const CRON_TASKS: CronTask[] = [
+  refreshToken,
+  bootstrap,
+  workJobsTask,
+  reconcileOrdersTask,
+  syncCardsTask,
+  sendAlertsTask,
+];
 
 export async function runCron(
   deps: Deps,

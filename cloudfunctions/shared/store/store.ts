@@ -14,7 +14,9 @@ export type Collection =
   | 'usage' // _id = `${iccid}:${YYYY-MM-DD}`
   | 'alerts' // _id = alert rule id
   | 'outbox' // _id = generated: alert messages in dev
-  | 'meta'; // _id = setting name (e.g. bootstrap code)
+  | 'meta' // _id = setting name (e.g. bootstrap code)
+  | 'cards' // _id = ICCID: the fleet's cards as last read from the platform (the card index)
+  | 'pending'; // _id = ICCID: a stop/resume asked for and not yet confirmed
 
 export type Scalar = string | number | boolean | null;
 
