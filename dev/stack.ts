@@ -3,12 +3,14 @@
 import { configFromEnv, type Config } from '../cloudfunctions/shared/config';
 import { buildDeps } from '../cloudfunctions/shared/deps';
 import { FUNCTIONS } from '../cloudfunctions/shared/functions';
+import { payNotify } from '../cloudfunctions/shared/functions/pay-notify';
 import type { Deps } from '../cloudfunctions/shared/runtime/handler';
 import { SqliteStore } from '../cloudfunctions/shared/store/sqlite';
 import { startHost, type Host } from './host';
 import { startEmulator, type Emulator, type EmulatorOptions } from './platform/server';
 import { seedDevFleet } from './seed';
 import { runCron } from '../cloudfunctions/shared/functions/cron';
+import { syncCards } from '../cloudfunctions/shared/services/card-sync';
 
 /** Ticks the cron tasks like the cloud's timer trigger; a tick never overlaps the previous one. */
 function startCronTimer(deps: Deps, intervalMs: number): { stop(): Promise<void> } {
@@ -68,8 +70,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   try {
     const config = devConfig(emulator.url, opts.env);
     const deps = buildDeps(config, store);
-    if (opts.seed !== false) await seedDevFleet(deps);
-    host = await startHost({ port: opts.port ?? 0, deps, functions: FUNCTIONS });
+    if (opts.seed !== false) {
+      await seedDevFleet(deps);
+      // The card index is there from the start, as the timer would have built it.
+      await syncCards(deps, { left: () => Number.POSITIVE_INFINITY });
+    }
+    host = await startHost({ port: opts.port ?? 0, deps, functions: FUNCTIONS, notify: payNotify });
     config.notifyUrl ||= `${host.url}/notify/pay`;
     const started = host;
     const cron = startCronTimer(deps, opts.cronIntervalMs ?? 0);

@@ -29,6 +29,10 @@ export interface Config {
   devMode: boolean;
   /** A notification older or newer than this is refused (replay window), seconds. */
   notifyWindowSec: number;
+  /** Orders still unpaid this long after creation are asked about at the payment gateway, seconds. */
+  reconcileAfterSec: number;
+  /** Subscribe-message template ids for alerts (微信公众平台 → 订阅消息); empty: that alert is not sent. */
+  alertTemplates: { lowData: string; stopped: string };
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -61,6 +65,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapCode: env.BOOTSTRAP_CODE ?? '',
     devMode: env.DEV_MODE === '1' || env.DEV_MODE === 'true',
     notifyWindowSec: num(env, 'PAY_NOTIFY_WINDOW_SEC', 300),
+    reconcileAfterSec: num(env, 'PAY_RECONCILE_AFTER_SEC', 60),
+    alertTemplates: { lowData: env.ALERT_TEMPLATE_LOW_DATA ?? '', stopped: env.ALERT_TEMPLATE_STOPPED ?? '' },
   };
 }
 

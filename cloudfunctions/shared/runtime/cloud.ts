@@ -2,6 +2,7 @@
 import * as cloud from 'wx-server-sdk';
 import { configFromEnv, missingSettings } from '../config';
 import { buildDeps } from '../deps';
+import { subscribeMessageSender } from '../services/alert-senders';
 import { CloudbaseStore, type CloudbaseDatabase } from '../store/cloudbase';
 import type { Deps, FunctionHandler } from './handler';
 import { toEnvelopeError } from './handler';
@@ -15,7 +16,10 @@ function instanceDeps(): Deps {
     const config = { ...configFromEnv(process.env), devMode: false };
     const missing = missingSettings(config);
     if (missing.length) console.error(`云函数缺少环境变量: ${missing.join(', ')}`);
-    deps = buildDeps(config, new CloudbaseStore(cloud.database() as unknown as CloudbaseDatabase));
+    deps = {
+      ...buildDeps(config, new CloudbaseStore(cloud.database() as unknown as CloudbaseDatabase)),
+      alertSender: subscribeMessageSender((request) => cloud.openapi.subscribeMessage.send(request), config),
+    };
   }
   return deps;
 }

@@ -6,6 +6,7 @@ import type { Envelope, Member, Role } from '../../../typings/api';
 import type { Config } from '../config';
 import type { PlatformClient } from '../platform/client';
 import type { Store } from '../store/store';
+import type { AlertSender } from '../services/alert-senders';
 import { memberOrAdmin } from '../services/members';
 import { AppError } from './errors';
 
@@ -15,6 +16,8 @@ export interface Deps {
   platform: PlatformClient;
   config: Config;
   now: () => number;
+  /** How alerts reach people; the CloudBase entry passes subscribe messages, elsewhere the outbox is used. */
+  alertSender?: AlertSender;
 }
 
 export interface Caller {

@@ -5,6 +5,7 @@ import { AppError } from '../runtime/errors';
 import type { Deps } from '../runtime/handler';
 import { DuplicateKeyError } from '../store/store';
 import { audit } from './audit';
+import { addDriverToVehicles } from './vehicle-admin';
 
 export type MemberDoc = Member & { _id: string };
 
@@ -154,6 +155,7 @@ export async function redeem(deps: Deps, openid: string, rawCode: string): Promi
   );
   if (!won) throw new AppError('INVITE_INVALID', '该邀请码已被使用，请向管理员索取新的邀请码。');
   const member = await addMember(deps, openid, invite.role, invite.vehicleIds, invite.name);
+  await addDriverToVehicles(deps, openid, invite.vehicleIds);
   await audit(deps, {
     actor: openid,
     action: 'member.join',

@@ -15,7 +15,7 @@ export interface VehicleDoc extends Doc {
 /** Every document of a collection, page by page (stores return at most 1000 at a time). */
 export async function findAll<T extends Doc>(
   deps: Deps,
-  collection: 'vehicles' | 'members' | 'cards' | 'pending' | 'alerts',
+  collection: 'vehicles' | 'members' | 'cards' | 'pending' | 'alerts' | 'alertWatch',
   where = {},
 ): Promise<T[]> {
   const all: T[] = [];

@@ -3,7 +3,7 @@
 // COLLECTIONS MUST EXIST: CloudBase does not create a collection on first write (a call on a missing one
 // fails with -502005 "database collection not exists"). Deployment creates every name in
 // CLOUDBASE_COLLECTIONS below — members, invites, vehicles, orders, jobs, jobItems, audit, tokens, usage,
-// alerts, outbox, meta, cards, pending — in the console or with `db.createCollection(name)`; the list is exhaustive over
+// alerts, outbox, alertsSent, alertWatch, meta, cards, pending — in the console or with `db.createCollection(name)`; the list is exhaustive over
 // the Collection type, so adding a collection without adding it here fails to compile.
 //
 // What this file relies on, read from wx-server-sdk 4.0.2 and @cloudbase/database sources:
@@ -56,6 +56,8 @@ export const CLOUDBASE_COLLECTIONS = [
   'usage',
   'alerts',
   'outbox',
+  'alertsSent',
+  'alertWatch',
   'meta',
 ] as const satisfies readonly Collection[];
 // Compile-time check that the list above names every Collection.

@@ -1,0 +1,4 @@
+import { admin } from '../shared/functions/admin';
+import { cloudMain } from '../shared/runtime/cloud';
+
+export const main = cloudMain('admin', admin);
