@@ -1,8 +1,10 @@
 // `npm run build`: bundles each cloud function (its entry plus the shared library) with esbuild into
-// build/cloudfunctions/<name>/, beside its package.json and config.json, ready to upload to CloudBase.
+// build/cloudfunctions/<name>/, beside its package.json and config.json, ready to upload to CloudBase;
+// and copies the mini-program's npm packages into miniprogram/miniprogram_npm (what 构建 npm does).
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyNpm } from './copy-npm';
 
 const ROOT = join(__dirname, '..');
 const SOURCE = join(ROOT, 'cloudfunctions');
@@ -43,14 +45,13 @@ export async function buildFunctions(outDir = OUT): Promise<Array<{ name: string
 }
 
 if (require.main === module) {
-  buildFunctions().then(
-    (built) => {
-      for (const { name, bytes } of built)
-        console.log(`build/cloudfunctions/${name}/index.js  ${(bytes / 1024).toFixed(1)} KB`);
-    },
-    (error: unknown) => {
-      console.error(`构建失败: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
+  (async () => {
+    const built = await buildFunctions();
+    for (const { name, bytes } of built)
+      console.log(`build/cloudfunctions/${name}/index.js  ${(bytes / 1024).toFixed(1)} KB`);
+    console.log(`miniprogram/miniprogram_npm: ${copyNpm()} file(s) copied`);
+  })().catch((error: unknown) => {
+    console.error(`构建失败: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
 }
