@@ -6,3 +6,8 @@ import { login } from './login';
 import { pay } from './pay';
 
 export const FUNCTIONS: Record<string, FunctionHandler> = { login, cards, pay, admin };
+
+/** Every action of every function, by function name. */
+export const FUNCTION_ACTIONS: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(FUNCTIONS).map(([name, handler]) => [name, handler.actionNames]),
+);

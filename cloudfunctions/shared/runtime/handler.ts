@@ -50,7 +50,10 @@ export interface Identity {
   openid: string | undefined;
 }
 
-export type FunctionHandler = (event: unknown, identity: Identity, deps: Deps) => Promise<Envelope<unknown>>;
+export type FunctionHandler = ((event: unknown, identity: Identity, deps: Deps) => Promise<Envelope<unknown>>) & {
+  /** The actions this function routes, for tests that must cover every one. */
+  readonly actionNames: readonly string[];
+};
 
 // Fields the transport adds to an event that are not part of the action's input.
 const TRANSPORT_FIELDS = ['action', 'userInfo'];
@@ -88,7 +91,7 @@ export function toEnvelopeError(error: unknown, where: string): Envelope<never> 
 }
 
 export function defineFunction(name: string, actions: Record<string, ActionDef>): FunctionHandler {
-  return async (event, identity, deps) => {
+  const handler = async (event: unknown, identity: Identity, deps: Deps): Promise<Envelope<unknown>> => {
     const actionName =
       typeof event === 'object' && event !== null && 'action' in event
         ? (event as { action: unknown }).action
@@ -116,4 +119,5 @@ export function defineFunction(name: string, actions: Record<string, ActionDef>)
       return toEnvelopeError(error, `${name}.${String(actionName)}`);
     }
   };
+  return Object.assign(handler, { actionNames: Object.keys(actions) });
 }
