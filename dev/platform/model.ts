@@ -1,25 +1,9 @@
 // The emulated platform's records. Field names follow docs/platform-contract.md.
+import type { PlatformCard } from '../../cloudfunctions/shared/services/cards';
 import type { Carrier } from '../../typings/card-status';
 
-export interface FlowCard {
-  iccid: string;
-  msisdn: string;
-  imsi: string;
-  carrier: Carrier;
-  status: number;
-  realNameStatus: 0 | 1;
-  typeId: number;
-  categoryId: number;
-  tags: string[];
-  remark: string;
-  packageName: string;
-  totalMB: number;
-  usedMB: number;
-  periodStart: string;
-  periodEnd: string;
-  activatedAt: string | null;
-  /** When the carrier last reported usage (late, as carriers are). */
-  updatedAt: string;
+/** A card as the platform keeps it: what it answers (the contract's card) plus what it keeps to itself. */
+export interface FlowCard extends Omit<PlatformCard, 'statusText'> {
   statusUpdatedAt: string;
   location: { lng: number; lat: number; radius: number; locatedAt: string } | null;
   reality: { name: string; idNumber: string; phone: string; boundAt: string } | null;

@@ -26,6 +26,7 @@ export interface PlatformCard {
   periodStart: string;
   periodEnd: string;
   activatedAt: string | null;
+  /** When the carrier last reported usage (late, as carriers are). */
   updatedAt: string;
 }
 
