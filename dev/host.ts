@@ -74,7 +74,8 @@ async function route(opts: HostOptions, req: IncomingMessage, res: ServerRespons
   }
   const fn = /^\/fn\/([A-Za-z]+)$/.exec(url.pathname);
   if (req.method !== 'POST' || !fn) return send(res, 404, envelopeError('NOT_FOUND', '没有这个接口。'));
-  const handler = opts.functions[fn[1]];
+  // Own names only: /fn/constructor or /fn/toString must not reach what every object inherits.
+  const handler = Object.hasOwn(opts.functions, fn[1]) ? opts.functions[fn[1]] : undefined;
   if (!handler) return send(res, 404, envelopeError('NOT_FOUND', `没有名为 ${fn[1]} 的云函数。`));
   if (body === null) return send(res, 200, envelopeError('INVALID_ARGUMENT', '请求内容超过 1MB，请减少数据后重试。'));
   let event: unknown;

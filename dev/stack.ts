@@ -13,7 +13,7 @@ import { runCron } from '../cloudfunctions/shared/functions/cron';
 import { syncCards } from '../cloudfunctions/shared/services/card-sync';
 
 /** Ticks the cron tasks like the cloud's timer trigger; a tick never overlaps the previous one. */
-function startCronTimer(deps: Deps, intervalMs: number): { stop(): Promise<void> } {
+export function startCronTimer(deps: Deps, intervalMs: number): { stop(): Promise<void> } {
   if (intervalMs <= 0) return { stop: async () => undefined };
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {

@@ -10,6 +10,11 @@ export interface AppConfig {
   devHost: string;
   /** Dev identity sent as x-openid: dev-manager, dev-driver, dev-staff, or any stranger. */
   devOpenid: string;
+  /**
+   * Subscribe-message template ids (微信公众平台 → 订阅消息; public, not secrets) for 流量不足, 卡片停机 and
+   * 支付成功; the backend's ALERT_TEMPLATE_* must name the same ones. Empty in development: no templates.
+   */
+  alertTemplates: { lowData: string; stopped: string; paid: string };
 }
 
 export const config: AppConfig = {
@@ -17,6 +22,7 @@ export const config: AppConfig = {
   cloudEnv: '',
   devHost: 'http://127.0.0.1:8080',
   devOpenid: 'dev-manager',
+  alertTemplates: { lowData: '', stopped: '', paid: '' },
 };
 
 /** Tests and the dev identity switcher change the configuration at run time. */

@@ -51,9 +51,10 @@ export const PAY_GALLERY: GalleryRow[] = [
     name: 'recharge-driver-dev-pay',
     setup: async (stack) => ({ iccid: (await vehicleCards(stack, DEV_PLATE))[1] }),
     act: async (page) => {
-      await page.tapText('加油包');
-      await page.tapText('加油包 2GB');
+      await page.tapText('月包 1GB');
       await page.tap('#pay');
+      // The sheet has slid in (Vant's transition sets enter-to a frame after showing it).
+      await page.waitFor(() => page.comp.dom!.outerHTML.includes('bottom-enter-to'), 'the sheet to slide in');
     },
     shows: '模拟微信支付',
   },

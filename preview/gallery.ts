@@ -7,6 +7,7 @@ import type { Rendered } from '../test/miniprogram/harness';
 import type { TestStack } from '../test/helpers/stack';
 import { CARDS_GALLERY } from './gallery-cards';
 import { PAY_GALLERY } from './gallery-pay';
+import { FLEET_GALLERY } from './gallery-fleet';
 
 export type PreviewRole = 'manager' | 'driver' | 'staff' | 'stranger';
 
@@ -58,6 +59,7 @@ export const GALLERY: GalleryRow[] = [
   },
   ...CARDS_GALLERY,
   ...PAY_GALLERY,
+  ...FLEET_GALLERY,
 ];
 
 export const rowName = (row: GalleryRow): string =>

@@ -1,6 +1,7 @@
 // The emulator's admin surface under /__sim/ (docs/architecture.md, "The dev stack").
 import { unprocessable } from './http';
 import { DEFAULT_SETTINGS, type Faults, type Platform, type Settings } from './platform';
+import { completeAllNetwork } from './flowcards';
 import { simulatePayment } from './payments';
 import { objectBody, int, str } from './validate';
 import { issueLoginCode } from './wxpay';
@@ -10,6 +11,7 @@ type AdminHandler = (platform: Platform, body: unknown, now: number) => unknown;
 const FAULT_KEYS = [
   'latencyMs',
   'errorRate',
+  'errorBurst',
   'errorStatus',
   'pathPattern',
   'rateLimitPerSec',
@@ -27,6 +29,8 @@ function parseFaults(body: unknown): Faults {
       throw unprocessable('errorRate 必须在0到1之间');
     faults.errorRate = b.errorRate;
   }
+  const errorBurst = int(b, 'errorBurst', { optional: true, min: 0, max: 1_000_000 });
+  if (errorBurst !== undefined) faults.errorBurst = errorBurst;
   const errorStatus = int(b, 'errorStatus', { optional: true, min: 400, max: 599 });
   if (errorStatus !== undefined) faults.errorStatus = errorStatus;
   const pathPattern = str(b, 'pathPattern', { optional: true });
@@ -94,6 +98,8 @@ export const adminRoutes: Record<string, AdminHandler> = {
     return { expired };
   },
   'GET /__sim/stats': (platform) => platform.stats,
+  // Test aid: the carriers confirm every pending stop/resume now, whatever networkDelayMs says.
+  'POST /__sim/network/complete': (platform) => ({ completed: completeAllNetwork(platform) }),
   'POST /__sim/wx/login': (platform, body, now) => {
     const b = objectBody(body, ['openid']);
     return issueLoginCode(platform, str(b, 'openid', { max: 64, pattern: /^[\w-]+$/ }), now);

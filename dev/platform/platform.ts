@@ -39,6 +39,8 @@ export const DEFAULT_SETTINGS: Settings = {
 export interface Faults {
   latencyMs?: number;
   errorRate?: number;
+  /** The next this many matching requests fail with errorStatus (counted down; then errorRate applies). */
+  errorBurst?: number;
   errorStatus?: number;
   pathPattern?: string;
   rateLimitPerSec?: number;

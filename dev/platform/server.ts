@@ -82,10 +82,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Latency and injected errors from /__sim/faults, for the paths they apply to. */
 async function applyFaults(platform: Platform, pathname: string): Promise<void> {
-  const { latencyMs, errorRate, errorStatus, pathPattern } = platform.faults;
+  const faults = platform.faults;
+  const { latencyMs, errorRate, errorStatus, pathPattern } = faults;
   if (pathPattern && !new RegExp(pathPattern).test(pathname)) return;
   if (latencyMs) await sleep(latencyMs);
-  if (errorRate && Math.random() < errorRate) {
+  // A burst is counted, not drawn: exactly the next `errorBurst` matching requests fail.
+  const inBurst = (faults.errorBurst ?? 0) > 0;
+  if (inBurst) faults.errorBurst = (faults.errorBurst as number) - 1;
+  if (inBurst || (errorRate && Math.random() < errorRate)) {
     platform.stats.rejected.injected += 1;
     const status = errorStatus ?? 500;
     throw fail(

@@ -4,6 +4,7 @@ import type { Member, Role } from '../../typings/api';
 import { config } from '../config';
 import { loginApi } from '../services/api';
 import { messageOf } from '../services/feedback';
+import { ROLE_NAMES } from '../utils/roles';
 
 function wxLoginCode(): Promise<string> {
   return new Promise((resolve, reject) => wx.login({ success: (r) => resolve(r.code), fail: reject }));
@@ -28,8 +29,9 @@ export class SessionStore {
     return this.role === 'manager';
   }
 
+  /** The role in Chinese; 访客 for a WeChat user who belongs to no fleet. */
   get roleName(): string {
-    return { manager: '管理员', driver: '司机', staff: '外勤' }[this.role ?? 'driver'] ?? '访客';
+    return this.role ? ROLE_NAMES[this.role] : '访客';
   }
 
   /** Logs in: code2Session in WeChat; in development the dev host knows the caller by its header. */

@@ -28,3 +28,8 @@ export const FIX_ACTION: Record<CardFix, string> = {
   realName: '实名认证',
   carrier: '联系运营商',
 };
+
+export const CARRIER_NAMES: Record<Carrier, string> = { cmcc: '中国移动', cucc: '中国联通', ctcc: '中国电信' };
+
+/** What a row or a detail says while a stop or resume waits for the carrier. */
+export const PENDING_TEXT: Record<'stop' | 'resume', string> = { stop: '停机中…', resume: '复机中…' };

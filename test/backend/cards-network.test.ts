@@ -35,6 +35,8 @@ describe('stop and resume', () => {
   test('a manager stops a card: pending until the carrier confirms, then stopped, the pending record gone', async () => {
     const { own } = await pickCards(stack);
     const iccid = own[0];
+    // The carrier takes its time: nothing completes until the test says so.
+    await stack.sim('POST', '/config', { networkDelayMs: 600_000 });
     const answer = await setNetwork(iccid, 'stop');
     expect(answer.data).toEqual({ iccid, pending: 'stop', requestId: expect.any(String) });
     const right = await call(MANAGER, 'detail', { iccid });
@@ -43,6 +45,8 @@ describe('stop and resume', () => {
       (c: any) => c.iccid === iccid,
     );
     expect(driverRow.pending).toBe('stop');
+    expect(await stack.sim('POST', '/network/complete')).toEqual({ completed: 1 });
+    await stack.sim('POST', '/config', { networkDelayMs: 100 });
     const stopped = await pollDetail(iccid, (c) => c.state !== 'active');
     expect(stopped).toEqual(expect.objectContaining({ state: 'suspended', fix: 'resume', pending: null }));
     expect(await stack.deps.store.get<PendingDoc>('pending', iccid)).toBeNull();

@@ -39,7 +39,7 @@ page { display: block; }
 wx-view, wx-scroll-view, wx-swiper, wx-swiper-item, wx-form, wx-map, wx-canvas, wx-rich-text, wx-cover-view,
 wx-movable-area, wx-navigator, wx-picker, wx-picker-view, wx-label, wx-block { display: block; }
 wx-text { display: inline; white-space: pre-wrap; }
-wx-scroll-view { overflow: hidden; }
+wx-scroll-view { overflow: hidden; width: 100%; } /* WeChat lays a scroll-view out full width (e.g. Vant tabs) */
 wx-image { display: inline-block; width: 320px; height: 240px; overflow: hidden; }
 wx-input { display: block; height: 1.4em; line-height: 1.4em; overflow: hidden; white-space: nowrap; }
 wx-textarea { display: block; width: 300px; height: 150px; white-space: pre-wrap; }

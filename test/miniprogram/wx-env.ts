@@ -1,6 +1,8 @@
 // The `wx` a mini-program test runs against: simulate's stub, with a fixed 375 px device, REAL
 // `wx.request` over Node http (so the gateway reaches the dev host), and recorders and scripted answers
 // for the APIs a page uses to talk to the person holding the phone.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loginCode, realRequest } from './wx-request';
 
 export type Callbacks = { success?: (res: any) => void; fail?: (err: any) => void; complete?: (res: any) => void };
@@ -151,9 +153,24 @@ const failWith = (errMsg: string) => {
   throw { errMsg };
 };
 
+// The tab pages of app.json: WeChat refuses navigateTo/redirectTo to them, and switchTab takes no query.
+const TAB_PAGES: string[] = (
+  JSON.parse(readFileSync(join(__dirname, '../../miniprogram/app.json'), 'utf8')) as {
+    tabBar: { list: Array<{ pagePath: string }> };
+  }
+).tabBar.list.map((t) => `/${t.pagePath}`);
+
 function navigate(method: NavigationMethod) {
   return (opts: Opts = {}) =>
     answer(opts, () => {
+      const path = String(opts.url ?? '').split('?')[0];
+      const isTab = TAB_PAGES.includes(path);
+      if ((method === 'navigateTo' || method === 'redirectTo') && isTab) {
+        failWith(`${method}:fail can not ${method} a tabbar page`);
+      }
+      if (method === 'switchTab' && String(opts.url ?? '').includes('?')) {
+        failWith('switchTab:fail url with query is not supported');
+      }
       wxRecord.navigations.push(
         method === 'navigateBack' ? { method, url: '', delta: opts.delta ?? 1 } : { method, url: opts.url },
       );

@@ -94,6 +94,26 @@ describe('errorRate', () => {
   });
 });
 
+describe('errorBurst', () => {
+  it('fails exactly the next N matching calls, then answers again; the burst is spent, not redrawn', async () => {
+    await setFaults({ errorBurst: 3, errorStatus: 503, pathPattern: '^/cardservice/' });
+    const before = (await stats()).rejected.injected as number;
+    expect((await c.api('GET', PAY_PATH)).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await c.api('GET', FLOW_PATH)).status);
+    expect(statuses).toEqual([503, 503, 503, 200, 200, 200]);
+    expect((await stats()).rejected.injected - before).toBe(3);
+  });
+
+  it('refuses a burst that is not a whole number of calls', async () => {
+    for (const errorBurst of [-1, 1.5, '2']) {
+      const reply = await c.sim('POST', '/faults', { errorBurst });
+      expect(reply.status).toBe(422);
+      expect(reply.body.message).toMatch(CHINESE);
+    }
+  });
+});
+
 describe('pathPattern', () => {
   it('with ^/connect/token makes only the token server fail', async () => {
     await setFaults({ errorRate: 1, errorStatus: 503, pathPattern: '^/connect/token' });

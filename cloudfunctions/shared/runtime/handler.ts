@@ -71,7 +71,11 @@ const REASONS: Partial<Record<string, string>> = {
 export function describeInvalid(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return '请求参数不正确，请检查后重试。';
-  if (issue.code === 'unrecognized_keys') return `不支持的参数：${issue.keys.join('、')}。`;
+  if (issue.code === 'unrecognized_keys') {
+    // The caller's own key names: echoed only in part, however many and however long they are.
+    const keys = issue.keys.slice(0, 5).map((key) => (key.length > 40 ? `${key.slice(0, 40)}…` : key));
+    return `不支持的参数：${keys.join('、')}${issue.keys.length > 5 ? ` 等 ${issue.keys.length} 个` : ''}。`;
+  }
   const field = issue.path.length ? issue.path.join('.') : '请求';
   if (issue.code === 'custom' && issue.message) return `${field}：${issue.message}`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return `缺少参数 ${field}。`;
