@@ -87,6 +87,8 @@ export interface CardFilter {
   carrier?: Carrier;
   tag?: string;
   vehicleId?: string;
+  /** Only running cards below the low-data threshold (the summary's 流量不足). */
+  lowData?: boolean;
 }
 
 export interface CardSummary {

@@ -1,7 +1,7 @@
 // The card list: filters, paging, the loaded rows, the fleet summary, and the last first page kept on the
 // phone, so the list paints at once (with its age) while the network answers.
 import { makeAutoObservable, observable, runInAction } from 'mobx-miniprogram';
-import type { Card, CardFilter, CardState, CardSummary, Carrier, Vehicle } from '../../typings/api';
+import type { Card, CardFilter, CardSummary, Carrier, Vehicle } from '../../typings/api';
 import { adminApi, cardsApi } from '../services/api';
 import { messageOf } from '../services/feedback';
 
@@ -32,6 +32,7 @@ function compact(filter: CardFilter): CardFilter {
   if (filter.carrier) out.carrier = filter.carrier;
   if (filter.tag) out.tag = filter.tag;
   if (filter.vehicleId) out.vehicleId = filter.vehicleId;
+  if (filter.lowData) out.lowData = true;
   return out;
 }
 
@@ -173,10 +174,6 @@ export class CardsStore {
   clearFilter(): Promise<boolean> {
     this.filter = {};
     return this.setFilter({});
-  }
-
-  filterByState(state: CardState | undefined): Promise<boolean> {
-    return this.setFilter({ state });
   }
 
   filterByCarrier(carrier: Carrier | undefined): Promise<boolean> {

@@ -128,8 +128,20 @@ test('filters by state, carrier and vehicle; the summary strip filters by what w
   await page.waitFor(() => page.data.loading === null && page.data.filter.state === 'arrears');
   expect(page.data.total).toBe(page.data.summary.arrears);
   expect(page.data.list.every((r: { state: string }) => r.state === 'arrears')).toBe(true);
+  await page.tap('[data-state="lowData"]');
+  await page.waitFor(() => page.data.loading === null && page.data.filter.lowData === true);
+  expect(page.data.filter.state).toBeUndefined();
+  expect(page.data.total).toBe(page.data.summary.lowData);
+  expect(page.data.total).toBeGreaterThan(0);
+  const low = new Set(
+    all
+      .filter((c) => stateOf(c) === 'active' && c.totalMB > 0 && (c.totalMB - c.usedMB) / c.totalMB < 0.1)
+      .map((c) => c.iccid),
+  );
+  expect(page.data.total).toBe(low.size);
+  expect(rowIccids(page).every((iccid) => low.has(iccid))).toBe(true);
   await page.tap('[data-state=""]');
-  await page.waitFor(() => page.data.loading === null && !page.data.filter.state);
+  await page.waitFor(() => page.data.loading === null && !page.data.filter.state && !page.data.filter.lowData);
   expect(page.data.total).toBe(all.length);
 
   const vehicle = page.data.vehicleOptions.find((o: { text: string }) => o.text === DEV_PLATE);

@@ -1,9 +1,9 @@
 // cards.list: one platform call per page when the platform can apply every filter (keyword, carrier, tag)
-// for the whole fleet; otherwise (normalised state, vehicle, a plate typed as keyword, a driver's own cards)
+// for the whole fleet; otherwise (normalised state, low on data, vehicle, a plate typed as keyword, a driver's own cards)
 // the page comes from the card index without calling the platform.
 import type { CardFilter, CardList } from '../../../typings/api';
 import type { Caller, Deps } from '../runtime/handler';
-import { indexCards, toCard, type PlatformCard } from '../services/cards';
+import { indexCards, isLowData, toCard, type PlatformCard } from '../services/cards';
 import { visibleIccids } from '../services/card-access';
 import { iccidsOfPlate, indexedCards, lastSyncedAt, matchesKeyword, present } from '../services/card-index';
 import { fleetIndex, type FleetIndex } from '../services/vehicles';
@@ -15,7 +15,7 @@ export async function listCards(deps: Deps, caller: Caller, input: ListInput): P
   const keyword = input.keyword || undefined;
   const [visible, fleet] = await Promise.all([visibleIccids(deps, caller), fleetIndex(deps)]);
   const plateIccids = keyword ? iccidsOfPlate(fleet, keyword) : null;
-  if (visible === null && !input.state && !input.vehicleId && !plateIccids) {
+  if (visible === null && !input.state && !input.lowData && !input.vehicleId && !plateIccids) {
     return listFromPlatform(deps, fleet, { ...input, keyword });
   }
   let only = visible;
@@ -25,9 +25,13 @@ export async function listCards(deps: Deps, caller: Caller, input: ListInput): P
   }
   const where: Where = {};
   if (input.state) where.state = input.state;
+  if (input.lowData) where.state = 'active';
   if (input.carrier) where.carrier = input.carrier;
   const matching = (await indexedCards(deps, only, where)).filter(
-    (card) => (!input.tag || card.tags.includes(input.tag)) && (!keyword || matchesKeyword(card, keyword, plateIccids)),
+    (card) =>
+      (!input.tag || card.tags.includes(input.tag)) &&
+      (!input.lowData || isLowData(card, card.state)) &&
+      (!keyword || matchesKeyword(card, keyword, plateIccids)),
   );
   const page = matching.slice(input.skip, input.skip + input.take);
   return {

@@ -48,6 +48,7 @@ export const cards = defineFunction('cards', {
       carrier: z.enum(['cmcc', 'cucc', 'ctcc']).optional(),
       tag: z.string().trim().min(1).max(20).optional(),
       vehicleId: z.string().min(1).max(64).optional(),
+      lowData: z.boolean().optional(),
     }),
     run: ({ caller, input, deps }) => listCards(deps, caller, input),
   }),

@@ -71,7 +71,7 @@ ComponentWithStore({
       filterTitles: () => {
         const f = cardsStore.filter;
         return {
-          state: f.state ? STATE_NAMES[f.state] : '状态',
+          state: f.lowData ? '流量不足' : f.state ? STATE_NAMES[f.state] : '状态',
           carrier: f.carrier ? CARRIER_SHORT[f.carrier] : '运营商',
           tag: f.tag || '标签',
           vehicle: cardsStore.vehicleOptions.find((v) => v.id === f.vehicleId)?.plate ?? '车辆',
@@ -159,7 +159,7 @@ ComponentWithStore({
       if (cardsStore.filter.keyword) void cardsStore.setKeyword('');
     },
     onStateChange(event: { detail: string }) {
-      void cardsStore.setFilter({ state: (event.detail || undefined) as CardState | undefined });
+      void cardsStore.setFilter({ state: (event.detail || undefined) as CardState | undefined, lowData: undefined });
     },
     onCarrierChange(event: { detail: string }) {
       void cardsStore.setFilter({ carrier: (event.detail || undefined) as Carrier | undefined });
@@ -172,9 +172,14 @@ ComponentWithStore({
     },
     /** The summary strip filters by what was tapped ("全部" clears the state filter). */
     onSummaryTap(event: { currentTarget: { dataset: { state?: string } } }) {
-      const state = (event.currentTarget.dataset.state || undefined) as CardState | undefined;
-      if (state === cardsStore.filter.state) return;
-      void cardsStore.filterByState(state);
+      const picked = event.currentTarget.dataset.state || undefined;
+      if (picked === 'lowData') {
+        if (!cardsStore.filter.lowData) void cardsStore.setFilter({ lowData: true, state: undefined });
+        return;
+      }
+      const state = picked as CardState | undefined;
+      if (state === cardsStore.filter.state && !cardsStore.filter.lowData) return;
+      void cardsStore.setFilter({ state, lowData: undefined });
     },
     onClearFilter() {
       this.setData({ keyword: '' });
