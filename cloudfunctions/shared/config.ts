@@ -32,7 +32,7 @@ export interface Config {
   /** Orders still unpaid this long after creation are asked about at the payment gateway, seconds. */
   reconcileAfterSec: number;
   /** Subscribe-message template ids for alerts (微信公众平台 → 订阅消息); empty: that alert is not sent. */
-  alertTemplates: { lowData: string; stopped: string };
+  alertTemplates: { lowData: string; stopped: string; paid: string };
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -66,7 +66,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     devMode: env.DEV_MODE === '1' || env.DEV_MODE === 'true',
     notifyWindowSec: num(env, 'PAY_NOTIFY_WINDOW_SEC', 300),
     reconcileAfterSec: num(env, 'PAY_RECONCILE_AFTER_SEC', 60),
-    alertTemplates: { lowData: env.ALERT_TEMPLATE_LOW_DATA ?? '', stopped: env.ALERT_TEMPLATE_STOPPED ?? '' },
+    alertTemplates: {
+      lowData: env.ALERT_TEMPLATE_LOW_DATA ?? '',
+      stopped: env.ALERT_TEMPLATE_STOPPED ?? '',
+      paid: env.ALERT_TEMPLATE_PAID ?? '',
+    },
   };
 }
 

@@ -84,7 +84,7 @@ describe('delivery', () => {
         calls.push(request);
         return { errCode: 0, errMsg: 'openapi.subscribeMessage.send:ok' };
       },
-      { alertTemplates: { lowData: 'TPL-LOW', stopped: 'TPL-STOP' } },
+      { alertTemplates: { lowData: 'TPL-LOW', stopped: 'TPL-STOP', paid: 'TPL-PAID' } },
     );
     const iccid = own[1];
     await useUpTo(stack(), iccid, 0.97);
@@ -174,7 +174,7 @@ describe('delivery', () => {
       async () => {
         called += 1;
       },
-      { alertTemplates: { lowData: 'TPL-LOW', stopped: '' } },
+      { alertTemplates: { lowData: 'TPL-LOW', stopped: '', paid: '' } },
     );
     expect(await unconfigured.send(message)).toEqual({
       ok: false,
@@ -189,7 +189,7 @@ describe('delivery', () => {
         async () => {
           throw error;
         },
-        { alertTemplates: { lowData: 'A', stopped: 'B' } },
+        { alertTemplates: { lowData: 'A', stopped: 'B', paid: 'C' } },
       );
     expect(await failing({ errCode: 43101, errMsg: 'user refuse' }).send(message)).toEqual({
       ok: false,

@@ -81,7 +81,19 @@ test('a driver recharges their own card end to end: the notification applies it 
   const indexed = await stack.deps.store.get<CardDoc>('cards', iccid);
   expect(indexed?.totalMB).toBe(before.totalMB + PRODUCT.dataMB);
   expect(await auditCount(stack, 'order.paid', outTradeNo)).toBe(1);
+  // The payer hears of it once (a subscribe message in the cloud, the outbox here).
+  expect(await paidMessages(outTradeNo)).toEqual([
+    expect.objectContaining({
+      to: DEV_DRIVER,
+      template: 'paid',
+      page: `pages/pay-result/index?outTradeNo=${outTradeNo}`,
+      data: expect.objectContaining({ amount3: { value: '¥10.00' } }),
+    }),
+  ]);
 });
+
+const paidMessages = (outTradeNo: string) =>
+  stack.deps.store.find('outbox', { key: `paid:${outTradeNo}` }, { take: 10 });
 
 test('the same notification delivered five times changes nothing more', async () => {
   const iccid = driverCards[1];
@@ -102,6 +114,7 @@ test('the same notification delivered five times changes nothing more', async ()
   expect((await order(DEV_DRIVER, outTradeNo)).data.state).toBe('applied');
   await runReconcile(stack);
   expect(await auditCount(stack, 'order.paid', outTradeNo)).toBe(1);
+  expect(await paidMessages(outTradeNo)).toHaveLength(1);
 });
 
 test('a dropped notification is recovered by reconcileOrders', async () => {

@@ -5,7 +5,17 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config';
 import type { Deps } from '../runtime/handler';
 
-export type AlertKind = 'lowData' | 'stopped';
+export type AlertKind = 'lowData' | 'stopped' | 'paid';
+
+const TEMPLATE_VARIABLE: Record<AlertKind, string> = {
+  lowData: 'ALERT_TEMPLATE_LOW_DATA',
+  stopped: 'ALERT_TEMPLATE_STOPPED',
+  paid: 'ALERT_TEMPLATE_PAID',
+};
+
+// Subscribe-message fields: thing ≤ 20 characters, character_string ≤ 32, time as "YYYY-MM-DD HH:mm".
+export const thing = (text: string) => ({ value: text.length > 20 ? `${text.slice(0, 19)}…` : text });
+export const shanghaiTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 /** Subscribe-message data: field name → value, as `subscribeMessage.send` takes it. */
 export type MessageData = Record<string, { value: string }>;
@@ -77,7 +87,7 @@ export function subscribeMessageSender(
     async send(message) {
       const templateId = config.alertTemplates[message.kind];
       if (!templateId) {
-        const variable = message.kind === 'lowData' ? 'ALERT_TEMPLATE_LOW_DATA' : 'ALERT_TEMPLATE_STOPPED';
+        const variable = TEMPLATE_VARIABLE[message.kind];
         return { ok: false, errCode: 'NO_TEMPLATE', errMsg: `未配置订阅消息模板 ${variable}`, retry: false };
       }
       try {

@@ -8,7 +8,15 @@ import { cardState, carrierStatus } from '../../../typings/card-status';
 import type { Budget, CronTask } from '../functions/cron';
 import type { Deps } from '../runtime/handler';
 import { DuplicateKeyError, type Doc } from '../store/store';
-import { outboxSender, type AlertKind, type AlertSender, type MessageData, type SendResult } from './alert-senders';
+import {
+  outboxSender,
+  shanghaiTime,
+  thing,
+  type AlertKind,
+  type AlertSender,
+  type MessageData,
+  type SendResult,
+} from './alert-senders';
 import type { AlertRuleDoc } from './alert-rules';
 import { remainingMB, type CardDoc } from './cards';
 import { findAll, fleetIndex, type FleetIndex } from './vehicles';
@@ -62,10 +70,6 @@ function coveredCards(rule: AlertRuleDoc, cards: Map<string, CardDoc>, fleet: Fl
   if (rule.vehicleId) return pick(fleet.vehicles.find((v) => v._id === rule.vehicleId)?.iccids ?? []);
   return [...cards.values()];
 }
-
-// Subscribe-message fields: thing ≤ 20 characters, character_string ≤ 32, time as "YYYY-MM-DD HH:mm".
-const thing = (text: string) => ({ value: text.length > 20 ? `${text.slice(0, 19)}…` : text });
-const shanghaiTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 function lowDataMessage(card: CardDoc, plate: string | undefined): MessageData {
   const left = remainingMB(card);
@@ -255,7 +259,7 @@ export const sendAlertsTask: CronTask = {
   async run(deps, budget) {
     const sender = deps.alertSender ?? outboxSender(deps);
     const rules = (await findAll<AlertRuleDoc>(deps, 'alerts')).filter((r) => r.enabled && r.notify.length > 0);
-    const report = { rules: rules.length, lowData: 0, stopped: 0, retried: 0, unfinished: false };
+    const report = { rules: rules.length, lowData: 0, stopped: 0, paid: 0, retried: 0, unfinished: false };
     const { due, unfinished } = rules.length ? await alertsDue(deps, rules, budget) : { due: [], unfinished: false };
     report.unfinished = unfinished;
     for (const alert of await notYetSent(deps, due)) {

@@ -10,6 +10,7 @@ import type { Doc } from '../store/store';
 import { audit } from './audit';
 import { fetchCard } from './cards';
 import { pruneNonces } from './notify-nonces';
+import { sendPaidMessage } from './paid-message';
 
 export interface OrderDoc extends Doc {
   outTradeNo: string;
@@ -110,6 +111,7 @@ export async function markPaid(deps: Deps, order: OrderDoc, evidence: PaymentEvi
         ...(evidence.amountFen !== order.amountFen ? { gatewayAmountFen: evidence.amountFen } : {}),
       },
     });
+    await sendPaidMessage(deps, order, parseTime(evidence.paidAt, now));
   }
   return won;
 }
