@@ -1,18 +1,14 @@
 // 操作记录: the audit trail, newest first, 20 at a time; filter by one card's ICCID.
 import type { AuditEntry } from '../../../typings/api';
 import { adminApi } from '../../services/api';
-import { messageOf } from '../../services/feedback';
 import { looksLikeIccid, normaliseCode } from '../../utils/iccid';
 import { auditRow, type AuditRow } from './describe';
-import { failure } from '../shared/failure';
+import { Pager } from '../shared/pager';
 
 const TAKE = 20;
 
 interface Own {
-  /** Entries loaded so far (the next page starts here). */
-  count: number;
-  busy: boolean;
-  seq: number;
+  pager: Pager<AuditEntry, AuditRow>;
 }
 const own = (page: unknown) => page as Own;
 
@@ -30,7 +26,9 @@ Component({
   },
   lifetimes: {
     created() {
-      Object.assign(own(this), { count: 0, busy: false, seq: 0 });
+      const fetch = (skip: number) =>
+        adminApi.audit({ skip, take: TAKE, ...(this.data.iccid ? { iccid: this.data.iccid } : {}) });
+      own(this).pager = new Pager(this, 'entries', fetch, auditRow);
     },
   },
   methods: {
@@ -46,54 +44,11 @@ Component({
       void this.more();
     },
 
-    /** The first page for the current filter. */
-    async reload() {
-      const self = own(this);
-      const seq = ++self.seq;
-      self.busy = true;
-      this.setData({ loading: true, error: '', moreError: '' });
-      try {
-        const page = await adminApi.audit({
-          skip: 0,
-          take: TAKE,
-          ...(this.data.iccid ? { iccid: this.data.iccid } : {}),
-        });
-        if (seq !== self.seq) return;
-        self.count = page.items.length;
-        this.setData({ entries: page.items.map(auditRow), total: page.total });
-      } catch (error) {
-        if (seq === self.seq) this.setData({ ...failure(error), entries: [], total: 0 });
-      } finally {
-        if (seq === self.seq) {
-          self.busy = false;
-          this.setData({ loading: false });
-        }
-      }
+    reload() {
+      return own(this).pager.reload();
     },
-
-    /** The next page, appended by path. */
-    async more() {
-      const self = own(this);
-      if (self.busy || self.count >= this.data.total) return;
-      const seq = self.seq;
-      self.busy = true;
-      this.setData({ moreError: '' });
-      try {
-        const page = await adminApi.audit({
-          skip: self.count,
-          take: TAKE,
-          ...(this.data.iccid ? { iccid: this.data.iccid } : {}),
-        });
-        if (seq !== self.seq) return;
-        const patch: Record<string, unknown> = { total: page.total };
-        page.items.forEach((entry: AuditEntry, i) => (patch[`entries[${self.count + i}]`] = auditRow(entry)));
-        self.count += page.items.length;
-        this.setData(patch);
-      } catch (error) {
-        if (seq === self.seq) this.setData({ moreError: messageOf(error) });
-      } finally {
-        if (seq === self.seq) self.busy = false;
-      }
+    more() {
+      return own(this).pager.more();
     },
 
     onKeyword(event: { detail: string }) {

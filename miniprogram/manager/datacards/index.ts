@@ -2,9 +2,8 @@
 // still unused.
 import type { DataCard } from '../../../typings/api';
 import { adminApi } from '../../services/api';
-import { messageOf } from '../../services/feedback';
 import { formatMB, formatTime } from '../../utils/format';
-import { failure } from '../shared/failure';
+import { Pager } from '../shared/pager';
 
 const TAKE = 20;
 type Status = 0 | 1 | 2 | 3;
@@ -41,9 +40,7 @@ function row(card: DataCard): Row {
 }
 
 interface Own {
-  count: number;
-  busy: boolean;
-  seq: number;
+  pager: Pager<DataCard, Row>;
 }
 const own = (page: unknown) => page as Own;
 
@@ -61,7 +58,7 @@ Component({
   },
   lifetimes: {
     created() {
-      Object.assign(own(this), { count: 0, busy: false, seq: 0 });
+      own(this).pager = new Pager(this, 'cards', (skip: number) => adminApi.datacards(this.query(skip)), row);
     },
   },
   methods: {
@@ -80,47 +77,13 @@ Component({
       return { skip, take: TAKE, ...(filter === 'all' ? {} : { status: Number(filter) as Status }) };
     },
 
-    async reload() {
-      const self = own(this);
-      const seq = ++self.seq;
-      self.busy = true;
-      this.setData({ loading: true, error: '', moreError: '' });
-      try {
-        const [page, unused] = await Promise.all([
-          adminApi.datacards(this.query(0)),
-          adminApi.datacards({ skip: 0, take: 1, status: 0 }),
-        ]);
-        if (seq !== self.seq) return;
-        self.count = page.items.length;
-        this.setData({ cards: page.items.map(row), total: page.total, unused: unused.total });
-      } catch (error) {
-        if (seq === self.seq) this.setData({ ...failure(error), cards: [], total: 0 });
-      } finally {
-        if (seq === self.seq) {
-          self.busy = false;
-          this.setData({ loading: false });
-        }
-      }
+    /** The first page for the filter, with how many cards are still unused whatever the filter. */
+    reload() {
+      const unused = () => adminApi.datacards({ skip: 0, take: 1, status: 0 }).then((p) => ({ unused: p.total }));
+      return own(this).pager.reload(unused);
     },
-
-    async more() {
-      const self = own(this);
-      if (self.busy || self.count >= this.data.total) return;
-      const seq = self.seq;
-      self.busy = true;
-      this.setData({ moreError: '' });
-      try {
-        const page = await adminApi.datacards(this.query(self.count));
-        if (seq !== self.seq) return;
-        const patch: Record<string, unknown> = { total: page.total };
-        page.items.forEach((card, i) => (patch[`cards[${self.count + i}]`] = row(card)));
-        self.count += page.items.length;
-        this.setData(patch);
-      } catch (error) {
-        if (seq === self.seq) this.setData({ moreError: messageOf(error) });
-      } finally {
-        if (seq === self.seq) self.busy = false;
-      }
+    more() {
+      return own(this).pager.more();
     },
 
     onFilter(event: { currentTarget: { dataset: { key: string } } }) {
