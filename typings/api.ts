@@ -97,8 +97,15 @@ export interface CardSummary {
   stopped: number;
   lowData: number;
   arrears: number;
+  /** The tags on these cards, most used first (then by name): what the tag filter offers. */
+  tags: TagCount[];
   /** When the fleet's cards were last read from the platform. */
   syncedAt: string | null;
+}
+
+export interface TagCount {
+  name: string;
+  count: number;
 }
 
 export interface CardList extends Page<Card> {

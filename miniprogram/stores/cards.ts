@@ -97,11 +97,13 @@ export class CardsStore {
   }
 
   /** The tags seen on the rows (the API has no tag list), plus the one filtered by. */
+  /** The summary's tags, most used first; then any a row or the filter has that the summary missed. */
   get tagOptions(): string[] {
-    const tags = new Set<string>();
-    for (const row of this.rows) for (const tag of row.tags) tags.add(tag);
-    if (this.filter.tag) tags.add(this.filter.tag);
-    return [...tags].sort();
+    // A summary cached by an older version has no tags.
+    const tags = new Set<string>((this.summary?.tags ?? []).map((t) => t.name));
+    const seen = new Set<string>(this.filter.tag ? [this.filter.tag] : []);
+    for (const row of this.rows) for (const tag of row.tags) seen.add(tag);
+    return [...tags, ...[...seen].filter((t) => !tags.has(t)).sort()];
   }
 
   /** Shows the last saved first page at once, if nothing else is shown and it is `openid`'s (when known). */

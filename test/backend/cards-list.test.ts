@@ -155,19 +155,28 @@ describe('summary', () => {
       closed: 0,
       unknown: 0,
     };
+    const tagCounts = new Map<string, number>();
     for (const c of cards) byState[stateOf(c)] += 1;
+    for (const c of cards) for (const tag of c.tags) tagCounts.set(tag, (tagCounts.get(tag) ?? 0) + 1);
     const expected = {
       total: cards.length,
       byState,
       stopped: byState.suspended + byState.arrears,
       lowData: cards.filter((c) => isLowData(c, stateOf(c))).length,
       arrears: byState.arrears,
+      tags: expect.any(Array),
       syncedAt: expect.any(String),
     };
     expect(expected.lowData).toBeGreaterThan(0);
+    expect(tagCounts.size).toBeGreaterThan(1);
     const before = await opCount(stack, 'flowcard.list');
     for (const who of [MANAGER, STAFF]) {
-      expect((await stack.fn('cards', who, { action: 'summary' })).data).toEqual(expected);
+      const summary = (await stack.fn('cards', who, { action: 'summary' })).data;
+      expect(summary).toEqual(expected);
+      // Every tag of the fleet with its count, most used first.
+      expect(new Map(summary.tags.map((t: { name: string; count: number }) => [t.name, t.count]))).toEqual(tagCounts);
+      const counts = summary.tags.map((t: { count: number }) => t.count);
+      expect(counts).toEqual([...counts].sort((a, b) => b - a));
     }
     expect(await opCount(stack, 'flowcard.list')).toBe(before);
   });
@@ -182,6 +191,10 @@ describe('summary', () => {
         stopped: 0,
       }),
     );
+    // Only the tags on their own cards.
+    const ownCards = emulatorCards(stack).filter((c) => own.includes(c.iccid));
+    const ownTags = new Set(ownCards.flatMap((c) => c.tags));
+    expect(new Set(reply.data.tags.map((t: { name: string }) => t.name))).toEqual(ownTags);
     expect((await stack.fn('cards', STRANGER, { action: 'summary' })).error.code).toBe('FORBIDDEN');
     expect((await stack.fn('cards', MANAGER, { action: 'summary', extra: 1 })).error.code).toBe('INVALID_ARGUMENT');
   });

@@ -151,6 +151,9 @@ test('filters by state, carrier and vehicle; the summary strip filters by what w
   expect(page.data.list.every((r: { plate: string }) => r.plate === DEV_PLATE)).toBe(true);
 
   await page.trigger('#filter-vehicle', 'change', '');
+  // The tag filter offers every tag of the fleet, not only those on the rows loaded so far.
+  const fleetTags = new Set(all.flatMap((c) => c.tags));
+  expect(new Set(page.data.tagOptions.slice(1).map((o: { value: string }) => o.value))).toEqual(fleetTags);
   const tag = page.data.tagOptions[1].value;
   await page.trigger('#filter-tag', 'change', tag);
   await page.waitFor(() => page.data.loading === null && page.data.filter.tag === tag);

@@ -62,9 +62,11 @@ export function matchesKeyword(card: PlatformCard, keyword: string, plateIccids:
 export function summarise(cards: CardDoc[], syncedAt: string | null): CardSummary {
   const byState = Object.fromEntries(CARD_STATES.map((s) => [s, 0])) as Record<CardState, number>;
   let lowData = 0;
+  const tags = new Map<string, number>();
   for (const card of cards) {
     byState[card.state] = (byState[card.state] ?? 0) + 1;
     if (isLowData(card, card.state)) lowData += 1;
+    for (const tag of card.tags) tags.set(tag, (tags.get(tag) ?? 0) + 1);
   }
   return {
     total: cards.length,
@@ -72,6 +74,9 @@ export function summarise(cards: CardDoc[], syncedAt: string | null): CardSummar
     stopped: byState.suspended + byState.arrears,
     lowData,
     arrears: byState.arrears,
+    tags: [...tags]
+      .map(([name, count]) => ({ name, count }))
+      .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)),
     syncedAt,
   };
 }
