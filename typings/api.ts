@@ -330,6 +330,8 @@ export interface Api {
     products: { req: { iccid: string }; res: { card: Card; categories: ProductCategory[]; products: Product[] } };
     create: { req: { iccid: string; productId: string }; res: { outTradeNo: string; payParams: PayParams } };
     order: { req: { outTradeNo: string }; res: Order };
+    /** The payer left the pay sheet: their unpaid order is closed (a payment that got through is kept). */
+    cancel: { req: { outTradeNo: string }; res: Order };
     orders: { req: Paging; res: Page<Order> };
     stats: { req: { from: string; to: string }; res: OrderStats };
     /** Dev mode only: what the payer does in the WeChat Pay sheet (the emulator's /__sim/pay). */

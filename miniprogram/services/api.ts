@@ -34,6 +34,7 @@ export const payApi = {
   products: pay('products'),
   create: pay('create'),
   order: pay('order'),
+  cancel: pay('cancel'),
   orders: pay('orders'),
   stats: pay('stats'),
   devPay: pay('devPay'),

@@ -11,6 +11,7 @@ import { ok } from '../helpers/admin';
 import {
   actionTable,
   judge,
+  makeFixtures,
   post,
   rows,
   variantsOf,
@@ -18,8 +19,7 @@ import {
   type ActionTable,
   type Fixtures,
 } from '../helpers/bad-input';
-import { MANAGER, pickCards } from '../helpers/cards';
-import { createOrder } from '../helpers/pay';
+import { MANAGER } from '../helpers/cards';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 jest.setTimeout(180_000);
@@ -30,6 +30,7 @@ const NAMES_ONLY: Fixtures = {
   updateIccid: '',
   jobIccid: '',
   outTradeNo: '',
+  cancelOutTradeNo: '',
   jobId: '',
 };
 const ROWS = rows(actionTable(NAMES_ONLY));
@@ -40,18 +41,9 @@ let logged: unknown[][];
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const { others } = await pickCards(stack);
-  const [read, stop, update, job] = others.map((c) => c.iccid);
-  const { outTradeNo } = await createOrder(stack, MANAGER, read);
-  const started = await ok(stack, 'admin', MANAGER, { action: 'startJob', kind: 'tag', iccids: [job], tags: ['准备'] });
-  table = actionTable({
-    readIccid: read,
-    stopIccid: stop,
-    updateIccid: update,
-    jobIccid: job,
-    outTradeNo,
-    jobId: started.id,
-  });
+  const tagJob = async (iccid: string) =>
+    (await ok(stack, 'admin', MANAGER, { action: 'startJob', kind: 'tag', iccids: [iccid], tags: ['准备'] })).id;
+  table = actionTable(await makeFixtures(stack, tagJob));
 });
 afterAll(() => stack.stop());
 

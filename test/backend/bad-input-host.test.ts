@@ -14,14 +14,14 @@ import {
   actionTable,
   fieldsOf,
   judge,
+  makeFixtures,
   post,
   rows,
   variantsOf,
   type ActionCase,
   type Fixtures,
 } from '../helpers/bad-input';
-import { DRIVER, MANAGER, STAFF, STRANGER, emulatorCards, pickCards, stateOf, vehicle } from '../helpers/cards';
-import { createOrder } from '../helpers/pay';
+import { DRIVER, MANAGER, STAFF, STRANGER, emulatorCards, stateOf, vehicle } from '../helpers/cards';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 jest.setTimeout(180_000);
@@ -35,10 +35,7 @@ const ROWS = () => rows(actionTable(fixtures));
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const { others } = await pickCards(stack);
-  const [read, stop, update, job] = others.map((c) => c.iccid);
-  const { outTradeNo } = await createOrder(stack, MANAGER, read);
-  fixtures = { readIccid: read, stopIccid: stop, updateIccid: update, jobIccid: job, outTradeNo, jobId: 'no-such-job' };
+  fixtures = await makeFixtures(stack, () => Promise.resolve('no-such-job'));
   before = {
     members: await stack.deps.store.find<MemberDoc>('members', {}, { take: 1000 }),
     vehicles: await stack.deps.store.find<VehicleDoc>('vehicles', {}, { take: 1000 }),

@@ -2,6 +2,9 @@
 // passes validation, and the inputs a careless or hostile client sends generated from it. Also the call
 // (bounded: a hang becomes a failure) and the judge of each answer.
 import type { Api, ErrorCode } from '../../typings/api';
+import { MANAGER, pickCards } from './cards';
+import { createOrder } from './pay';
+import type { TestStack } from './stack';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -13,9 +16,26 @@ export interface Fixtures {
   stopIccid: string;
   updateIccid: string;
   jobIccid: string;
-  /** An order the manager placed. */
+  /** An order the manager placed, and another one the manager cancels. */
   outTradeNo: string;
+  cancelOutTradeNo: string;
   jobId: string;
+}
+
+/** The fixtures on a suite's stack: four active cards, two orders the manager placed, and a job's id. */
+export async function makeFixtures(stack: TestStack, jobIdFor: (iccid: string) => Promise<string>): Promise<Fixtures> {
+  const { others } = await pickCards(stack);
+  const [read, stop, update, job] = others.map((c) => c.iccid);
+  const [order, cancelled] = [await createOrder(stack, MANAGER, read), await createOrder(stack, MANAGER, read)];
+  return {
+    readIccid: read,
+    stopIccid: stop,
+    updateIccid: update,
+    jobIccid: job,
+    outTradeNo: order.outTradeNo,
+    cancelOutTradeNo: cancelled.outTradeNo,
+    jobId: await jobIdFor(job),
+  };
 }
 
 export interface ActionCase {
@@ -70,6 +90,7 @@ export function actionTable(f: Fixtures): ActionTable {
       products: { sample: { iccid: f.readIccid } },
       create: { sample: { iccid: f.readIccid, productId: 'P-M-1G' } },
       order: { sample: { outTradeNo: f.outTradeNo } },
+      cancel: { sample: { outTradeNo: f.cancelOutTradeNo } },
       orders: { sample: paging },
       stats: { sample: { from: '2026-01-01', to: '2026-01-31' } },
       devPay: { sample: { outTradeNo: f.outTradeNo, result: 'cancel' } },

@@ -86,6 +86,25 @@ test('an order closed at the gateway reads 已取消 with pay again; a final ord
   expect((await storedOrder(stack, outTradeNo))?.state).toBe('closed');
 });
 
+test('after a cancel in the pay sheet the order is closed once; if the gateway is down it says so and stays open', async () => {
+  const closed = await createOrder(stack, DEV_DRIVER, driverCards[2]);
+  const page = await openResult(closed.outTradeNo, DEV_DRIVER, [60_000], 'cancel');
+  await page.waitForText('已取消支付');
+  await page.waitFor(() => page.data.order !== null, 'the order');
+  expect((await storedOrder(stack, closed.outTradeNo))?.state).toBe('closed');
+  await page.tapText('重新支付'); // leaves the page; nothing more is asked
+  expect(actionsSent(page.wx.requests, 'pay').filter((a) => a === 'cancel')).toHaveLength(1);
+
+  const open = await createOrder(stack, DEV_DRIVER, driverCards[2]);
+  await stack.sim('POST', '/faults', { errorRate: 1, pathPattern: '^/paymentservice/v2/' });
+  const down = await openResult(open.outTradeNo, DEV_DRIVER, [60_000], 'cancel');
+  await down.waitForText('已取消支付');
+  await down.waitFor(() => down.data.lastError !== '', 'the reason the order stays open');
+  expect(down.data.lastError).toMatch(/^订单暂时没能关闭：.+未支付的订单两小时后会自动关闭。$/);
+  expect(down.text()).toContain('你取消了支付，没有扣款。');
+  expect((await storedOrder(stack, open.outTradeNo))?.state).toBe('created');
+});
+
 test("a manager sees a driver's settled order with the payer, and is not offered to pay it", async () => {
   const { outTradeNo } = await createOrder(stack, DEV_DRIVER, driverCards[0]);
   await stack.sim('POST', '/pay', { orderNo: outTradeNo, result: 'success' });

@@ -78,7 +78,8 @@ test('requestPayment:fail cancel is no error: the result says cancelled and the 
   const result = await inWeChat('pay-result', query);
   await result.waitForText('已取消支付');
   expect(result.text()).toContain('没有扣款');
-  expect((await storedOrder(stack, query.outTradeNo))?.state).toBe('created');
+  await result.waitFor(() => result.data.order !== null && !result.data.checking, 'the order to be shown');
+  expect((await storedOrder(stack, query.outTradeNo))?.state).toBe('closed');
 });
 
 test('WeChat saying "paid" is not trusted: until the platform confirms, the order reads 待支付, then "confirmed later"', async () => {

@@ -102,7 +102,11 @@ test('cancelling in the pay sheet is no error: the result says it was cancelled,
   const result = await renderPage('pay-result', { openid: DEV_DRIVER, stack, options: query });
   await result.waitForText('已取消支付');
   expect(result.text()).toContain('你取消了支付，没有扣款。');
-  expect((await storedOrder(stack, query.outTradeNo))?.state).toBe('created');
+  // The order is closed here and at the gateway, so the cancelled sheet can no longer take money.
+  await result.waitFor(() => result.data.order !== null && !result.data.checking, 'the order to be shown');
+  expect(actionsSent(result.wx.requests, 'pay')).toContain('cancel');
+  expect((await storedOrder(stack, query.outTradeNo))?.state).toBe('closed');
+  expect((await stack.sim('POST', '/pay', { orderNo: query.outTradeNo, result: 'success' })).message).toMatch(/已关闭/);
   expect((await platformCard(stack, iccid)).totalMB).toBe(before.totalMB);
 
   await result.tapText('重新支付');

@@ -7,7 +7,7 @@ import { AppError } from '../runtime/errors';
 import { action, defineFunction, type Caller, type Deps } from '../runtime/handler';
 import { ICCID_PATTERN } from '../services/card-lookup';
 import { listOrders, orderStats, showOrder } from '../services/order-views';
-import { getOrder, reconcileOrder, type OrderDoc } from '../services/orders';
+import { cancelOrder, getOrder, reconcileOrder, type OrderDoc } from '../services/orders';
 import { cardProducts, createPayment } from './pay-create';
 
 const PAYERS = ['manager', 'driver'] as const;
@@ -87,6 +87,15 @@ export const pay = defineFunction('pay', {
     input: z.strictObject({ outTradeNo }),
     async run({ caller, input, deps }) {
       return freshOrder(deps, await readableOrder(deps, caller, input.outTradeNo));
+    },
+  }),
+  cancel: action({
+    access: PAYERS,
+    input: z.strictObject({ outTradeNo }),
+    async run({ caller, input, deps }) {
+      const order = await readableOrder(deps, caller, input.outTradeNo);
+      if (order.openid !== caller.openid) throw new AppError('FORBIDDEN', '只能取消自己下的订单。');
+      return showOrder(deps, await cancelOrder(deps, order));
     },
   }),
   orders: action({

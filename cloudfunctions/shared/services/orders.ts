@@ -203,6 +203,24 @@ async function closeTrade(deps: Deps, outTradeNo: string): Promise<TradeState> {
 }
 
 /**
+ * The payer left the pay sheet without paying: the order is closed at the gateway, so that sheet can no
+ * longer pay it, then here. A payment that got through first is kept and settled instead.
+ */
+export async function cancelOrder(deps: Deps, order: OrderDoc): Promise<OrderDoc> {
+  if (order.state !== 'created') return order;
+  let trade: TradeState;
+  try {
+    trade = await closeTrade(deps, order._id);
+  } catch (error) {
+    // The create call never reached the platform: there is nothing there to close or to pay.
+    if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
+    await markEnded(deps, order, 'closed', '支付已取消，未扣款。');
+    return current(deps, order);
+  }
+  return applyTradeState(deps, order, trade);
+}
+
+/**
  * Asks the gateway about an order that is not settled here and moves it forward. `closeStale`: an order
  * unpaid for UNPAID_CLOSE_AFTER_MS is closed at the gateway, so it can no longer be paid, then here.
  */

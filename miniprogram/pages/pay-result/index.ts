@@ -26,6 +26,8 @@ interface Local {
   /** Bumped by every (re)start and stop: an answer for an older round is dropped. */
   round: number;
   hidden: boolean;
+  /** The order has been asked to close after the person closed the pay sheet (once per page). */
+  cancelSent: boolean;
 }
 const local = (page: unknown) => page as Local;
 
@@ -97,6 +99,7 @@ Component({
       self.attempt = 0;
       self.round = 0;
       self.hidden = false;
+      self.cancelSent = false;
       if (!outTradeNo) {
         this.show('error', '没有指定订单，请从「订单」里点开要查看的订单。', { canRetry: false });
         return;
@@ -153,12 +156,26 @@ Component({
         return;
       }
       if (round !== self.round) return;
+      let lastError = '';
+      if (self.from === 'cancel' && order.state === 'created' && !self.cancelSent) {
+        ({ order, lastError } = await this.closeCancelled(order));
+        if (round !== self.round) return;
+      }
       self.order = order;
       ordersStore.noteOrder(order);
-      this.setData({ checking: false, lastError: '', order: orderView(order) });
+      this.setData({ checking: false, lastError, order: orderView(order) });
       await this.render(order);
       if (round !== self.round) return;
       if (!this.settled(order)) this.next(round);
+    },
+    /** The person closed the pay sheet: the order is closed too, so that sheet can no longer take money. */
+    async closeCancelled(order: Order): Promise<{ order: Order; lastError: string }> {
+      local(this).cancelSent = true;
+      try {
+        return { order: await payApi.cancel({ outTradeNo: order.outTradeNo }), lastError: '' };
+      } catch (error) {
+        return { order, lastError: `订单暂时没能关闭：${messageOf(error)}未支付的订单两小时后会自动关闭。` };
+      }
     },
     /** Nothing more to wait for: a final state, or a cancel/failure at the pay sheet. */
     settled(order: Order): boolean {
@@ -194,7 +211,7 @@ Component({
         return;
       }
       let phase: Phase = order.state;
-      if (order.state === 'created' && from === 'cancel') phase = 'cancelled';
+      if ((order.state === 'created' || order.state === 'closed') && from === 'cancel') phase = 'cancelled';
       if (order.state === 'created' && from === 'fail') phase = 'payFailed';
       this.show(phase, TEXT[phase as keyof typeof TEXT], {
         canPayAgain: own && phase !== 'paid' && phase !== 'created',
