@@ -64,7 +64,11 @@ async function screenshot(names: string[]): Promise<void> {
     for (const name of names) {
       await page.goto(pathToFileURL(join(HTML, `${name}.html`)).href);
       await page.evaluate('document.fonts.ready.then(() => true)');
+      // A viewport as tall as the page, so fixed bars (the tab bar) sit at its bottom, not mid-page.
+      const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+      await page.setViewportSize({ width: 375, height: Math.max(667, Math.ceil(height)) });
       await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+      await page.setViewportSize({ width: 375, height: 667 });
       console.log(`preview/out/${name}.png`);
     }
   } finally {
