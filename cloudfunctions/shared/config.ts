@@ -13,6 +13,8 @@ export interface PlatformConfig {
   callDeadlineMs: number;
   /** Calls per second this instance sends the platform at most. */
   rateLimitPerSec: number;
+  /** Requests this instance has in flight to the platform at most (a default when absent). */
+  maxInFlight?: number;
 }
 
 export interface Config {
@@ -35,6 +37,9 @@ export interface Config {
   alertTemplates: { lowData: string; stopped: string; paid: string };
 }
 
+/** Enough to keep a rate limit of 50/s busy at 300 ms a call, few enough not to queue in the HTTP pool. */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -55,6 +60,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       attemptTimeoutMs: num(env, 'PLATFORM_TIMEOUT_MS', 3000),
       callDeadlineMs: num(env, 'PLATFORM_DEADLINE_MS', 6000),
       rateLimitPerSec: num(env, 'PLATFORM_RATE_LIMIT_PER_SEC', 50),
+      maxInFlight: num(env, 'PLATFORM_MAX_IN_FLIGHT', DEFAULT_MAX_IN_FLIGHT),
     },
     notifySecret: env.PAY_NOTIFY_SECRET ?? '',
     notifyUrl: env.PAY_NOTIFY_URL ?? '',

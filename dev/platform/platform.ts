@@ -165,5 +165,8 @@ function newStats() {
     /** Accepted stop/resume requests per ICCID: what "acted on exactly once" is counted against. */
     network: {} as Record<string, { stop: number; resume: number }>,
     notifications: [] as Array<{ outTradeNo: string; attempt: number; at: string; status: number | null; ok: boolean }>,
+    /** Requests to the platform's API and token server being answered now, and the most at once. */
+    inFlight: 0,
+    peakInFlight: 0,
   };
 }

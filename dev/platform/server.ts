@@ -144,9 +144,17 @@ async function handle(platform: Platform, req: IncomingMessage, res: ServerRespo
   sendJson(res, 200, { code: 200, message: 'ok', data: data ?? null });
 }
 
+/** From a request's arrival until its answer is sent or the client hangs up (stats of that moment). */
+function countInFlight(stats: Platform['stats'], res: ServerResponse): void {
+  stats.inFlight += 1;
+  stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
+  res.once('close', () => void (stats.inFlight -= 1));
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const platform = new Platform(options);
   const server: Server = createServer((req, res) => {
+    if (!req.url?.startsWith('/__sim/')) countInFlight(platform.stats, res);
     handle(platform, req, res).catch((error: unknown) => {
       // Nobody left to answer (the client hung up mid-request): not an emulator error.
       if (res.headersSent || req.socket.destroyed) return void res.destroy();

@@ -153,3 +153,40 @@ test('a token without the scope gives PLATFORM_FORBIDDEN; wrong credentials PLAT
   const wrong = client({ PLATFORM_CLIENT_SECRET: 'not-the-secret' });
   expect((await failure(wrong.call('flowcard.list'))).code).toBe('PLATFORM_AUTH');
 });
+
+test('at most PLATFORM_MAX_IN_FLIGHT requests reach the platform at once; the rest wait their turn and all succeed', async () => {
+  // Its own emulator, so the peak the platform counts is this test's alone.
+  const own = await startTestEmulator({ cards: 20, settings: { networkDelayMs: 10 } });
+  const store = new SqliteStore(tmp.file('in-flight.db'));
+  stores.push(store);
+  const clientWith = (maxInFlight: string) =>
+    new PlatformClient(
+      devConfig(own.url, {
+        PLATFORM_TIMEOUT_MS: '3000',
+        PLATFORM_DEADLINE_MS: '20000',
+        PLATFORM_RATE_LIMIT_PER_SEC: '1000',
+        PLATFORM_MAX_IN_FLIGHT: maxInFlight,
+      }).platform,
+      store,
+    );
+  const burst = (c: PlatformClient) =>
+    Promise.all(Array.from({ length: 40 }, () => c.call<{ total: number }>('flowcard.list', { query: { take: 1 } })));
+  const peak = async () => (await own.sim('GET', '/stats')).body.peakInFlight as number;
+  try {
+    const capped = clientWith('4');
+    await capped.tokens.get(); // the token first, so the peak counts API calls only
+    await own.sim('POST', '/faults', { latencyMs: 100 });
+    expect((await burst(capped)).every((page) => page.total === 20)).toBe(true);
+    expect(await peak()).toBe(4);
+
+    // The same burst without the cap reaches the platform all at once: the count above can fail.
+    await own.sim('POST', '/reset', { cards: 20 });
+    await own.sim('POST', '/faults', { latencyMs: 100 });
+    const uncapped = clientWith('100');
+    await uncapped.tokens.forceRefresh();
+    expect((await burst(uncapped)).every((page) => page.total === 20)).toBe(true);
+    expect(await peak()).toBeGreaterThan(4);
+  } finally {
+    await own.emulator.close();
+  }
+});

@@ -1,9 +1,10 @@
 // The card platform client: every call goes through the route table, the rate limiter and the token
 // holder; reads are retried with backoff, writes only when the platform says it did not take them.
 import { ROUTES, routePath, type Operation, type Route } from './routes';
-import type { PlatformConfig } from '../config';
+import { DEFAULT_MAX_IN_FLIGHT, type PlatformConfig } from '../config';
 import { AppError } from '../runtime/errors';
 import { platformError, timeoutError, unreachableError, type PlatformErrorBody } from './errors';
+import { InFlightLimit } from './in-flight';
 import { RateLimiter } from './rate-limiter';
 import { TokenHolder, type TokenHolderOptions, type TokenReply } from './token-holder';
 import type { Store } from '../store/store';
@@ -44,6 +45,7 @@ async function readJson(res: Response): Promise<unknown> {
 export class PlatformClient {
   readonly tokens: TokenHolder;
   private readonly limiter: RateLimiter;
+  private readonly inFlight: InFlightLimit;
 
   constructor(
     private readonly config: PlatformConfig,
@@ -51,6 +53,7 @@ export class PlatformClient {
     holderOptions: TokenHolderOptions = {},
   ) {
     this.limiter = new RateLimiter(config.rateLimitPerSec);
+    this.inFlight = new InFlightLimit(config.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.tokens = new TokenHolder(store, () => this.fetchToken(), {
       leaseMs: config.attemptTimeoutMs + 2000,
       ...holderOptions,
@@ -65,18 +68,14 @@ export class PlatformClient {
       client_secret: this.config.clientSecret,
       scope: this.config.scopes,
     });
-    let res: Response;
-    try {
-      res = await fetch(this.config.idsUrl + ROUTES.token.path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-        signal: AbortSignal.timeout(this.config.attemptTimeoutMs),
-      });
-    } catch (error) {
-      throw isTimeout(error) ? timeoutError() : unreachableError();
-    }
-    const body = (await readJson(res)) as (Partial<TokenReply> & { error?: string }) | undefined;
+    const sent = await this.send(this.config.idsUrl + ROUTES.token.path, Date.now() + this.config.attemptTimeoutMs, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    if ('failure' in sent) throw sent.failure;
+    const { res } = sent;
+    const body = sent.body as (Partial<TokenReply> & { error?: string }) | undefined;
     if (res.status === 200 && typeof body?.access_token === 'string') {
       return { access_token: body.access_token, expires_in: Number(body.expires_in) || 3600 };
     }
@@ -98,27 +97,21 @@ export class PlatformClient {
     for (let attempt = 0; ; attempt++) {
       await this.limiter.acquire();
       const token = await this.tokens.get();
-      const left = deadline - Date.now();
-      if (left <= 0) throw timeoutError();
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: route.method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            'ocp-apim-subscription-key': this.config.subscriptionKey,
-            ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-          signal: AbortSignal.timeout(Math.min(this.config.attemptTimeoutMs, left)),
-        });
-      } catch (error) {
+      const sent = await this.send(url, deadline, {
+        method: route.method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'ocp-apim-subscription-key': this.config.subscriptionKey,
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+      if ('failure' in sent) {
         // The request may have reached the platform: only a call that is safe to repeat goes again.
-        const failure = isTimeout(error) ? timeoutError() : unreachableError();
-        if (!route.idempotent || !(await this.waitToRetry(attempt, deadline))) throw failure;
+        if (!sent.sent || !route.idempotent || !(await this.waitToRetry(attempt, deadline))) throw sent.failure;
         continue;
       }
-      const body = await readJson(res);
+      const { res, body } = sent;
       if (res.ok) return (body as { data: T } | undefined)?.data as T;
       if (res.status === 401 && !authRetried) {
         authRetried = true;
@@ -139,6 +132,30 @@ export class PlatformClient {
       }
       throw platformError(res.status, body as PlatformErrorBody | undefined);
     }
+  }
+
+  /**
+   * One HTTP request in a slot of the in-flight limit, with the attempt's timeout starting once it has a
+   * slot; `sent: false` when the deadline passed before it could go.
+   */
+  private send(
+    url: string | URL,
+    deadline: number,
+    init: RequestInit,
+  ): Promise<{ res: Response; body: unknown } | { failure: AppError; sent: boolean }> {
+    return this.inFlight.run(async () => {
+      const left = deadline - Date.now();
+      if (left <= 0) return { failure: timeoutError(), sent: false };
+      try {
+        const res = await fetch(url, {
+          ...init,
+          signal: AbortSignal.timeout(Math.min(this.config.attemptTimeoutMs, left)),
+        });
+        return { res, body: await readJson(res) };
+      } catch (error) {
+        return { failure: isTimeout(error) ? timeoutError() : unreachableError(), sent: true };
+      }
+    });
   }
 
   private async waitToRetry(attempt: number, deadline: number): Promise<boolean> {
