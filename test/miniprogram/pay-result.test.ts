@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { DEV_DRIVER, DEV_MANAGER } from '../../dev/seed';
 import { createOrder, storedOrder, vehicleCards } from '../helpers/pay';
 import { startTestStack, type TestStack } from '../helpers/stack';
-import { renderPage, type Rendered } from './harness';
+import { renderPage, wxScript, type Rendered } from './harness';
 import { actionsSent } from './pay-helpers';
 import { pageStack } from './wx-env';
 
@@ -103,6 +103,47 @@ test('after a cancel in the pay sheet the order is closed once; if the gateway i
   expect(down.data.lastError).toMatch(/^订单暂时没能关闭：.+未支付的订单两小时后会自动关闭。$/);
   expect(down.text()).toContain('你取消了支付，没有扣款。');
   expect((await storedOrder(stack, open.outTradeNo))?.state).toBe('created');
+});
+
+test('the payer cancels their unpaid order from its page, after confirming; declining changes nothing', async () => {
+  const { outTradeNo } = await createOrder(stack, DEV_DRIVER, driverCards[0]);
+  const page = await openResult(outTradeNo);
+  await page.waitForText('待支付');
+  expect(page.exists('#cancel-order')).toBe(true);
+
+  wxScript.modalConfirm = false;
+  await page.tapText('取消订单');
+  expect(page.wx.modals.at(-1)?.title).toBe('取消订单');
+  expect(actionsSent(page.wx.requests, 'pay')).not.toContain('cancel');
+  expect((await storedOrder(stack, outTradeNo))?.state).toBe('created');
+
+  wxScript.modalConfirm = true;
+  await page.tapText('取消订单');
+  await page.waitForText('这笔订单已关闭，没有扣款。');
+  expect((await storedOrder(stack, outTradeNo))?.state).toBe('closed');
+  expect(page.exists('#cancel-order')).toBe(false);
+  expect(page.text()).toContain('重新支付');
+  expect(page.instance.timer).toBeUndefined(); // closed is final: nothing more to follow
+});
+
+test('a cancel the gateway cannot take says so, and the order is still followed', async () => {
+  const { outTradeNo } = await createOrder(stack, DEV_DRIVER, driverCards[0]);
+  const page = await openResult(outTradeNo);
+  await page.waitForText('待支付');
+  await stack.sim('POST', '/faults', { errorRate: 1, pathPattern: '^/paymentservice/v2/' });
+  await page.tapText('取消订单');
+  await page.waitFor(() => page.data.lastError !== '', 'the reason');
+  expect(page.data.lastError).toMatch(/^订单没有取消：[\u4e00-\u9fff]/);
+  expect(page.data.cancelling).toBe(false);
+  expect((await storedOrder(stack, outTradeNo))?.state).toBe('created');
+  expect(page.instance.timer).toBeDefined();
+});
+
+test('a manager looking at a driver’s unpaid order is not offered to cancel it', async () => {
+  const { outTradeNo } = await createOrder(stack, DEV_DRIVER, driverCards[0]);
+  const page = await openResult(outTradeNo, DEV_MANAGER);
+  await page.waitForText('待支付');
+  expect(page.exists('#cancel-order')).toBe(false);
 });
 
 test("a manager sees a driver's settled order with the payer, and is not offered to pay it", async () => {

@@ -87,6 +87,9 @@ Component({
     lastError: '',
     canRetry: true,
     canPayAgain: false,
+    /** The payer's own unpaid order (opened from 订单): it can be cancelled here. */
+    canCancel: false,
+    cancelling: false,
     order: null as ReturnType<typeof orderView> | null,
     applied: { added: '', left: '', note: '' },
   },
@@ -215,6 +218,7 @@ Component({
       if (order.state === 'created' && from === 'fail') phase = 'payFailed';
       this.show(phase, TEXT[phase as keyof typeof TEXT], {
         canPayAgain: own && phase !== 'paid' && phase !== 'created',
+        canCancel: own && phase === 'created',
       });
     },
     /** The data the package added and the card's data left now, read from the platform. */
@@ -233,7 +237,7 @@ Component({
         this.setData({ applied: { added: '', left: '', note: '卡片的最新流量请在卡片详情中查看。' } });
       }
     },
-    show(phase: Phase, text: string, extra: { canRetry?: boolean; canPayAgain?: boolean } = {}) {
+    show(phase: Phase, text: string, extra: { canRetry?: boolean; canPayAgain?: boolean; canCancel?: boolean } = {}) {
       const head = HEAD[phase];
       this.setData({
         phase,
@@ -243,12 +247,44 @@ Component({
         text,
         canRetry: extra.canRetry ?? true,
         canPayAgain: extra.canPayAgain ?? false,
+        canCancel: extra.canCancel ?? false,
       });
     },
 
     onRefresh() {
       if (this.data.phase === 'error') this.show('loading', '');
       this.restart();
+    },
+    /** Cancels the payer's unpaid order after they confirm; a payment that got through first is kept. */
+    onCancelOrder() {
+      wx.showModal({
+        title: '取消订单',
+        content: '取消后这笔订单不能再付款，需要充值时请重新下单。确定取消吗？',
+        confirmText: '取消订单',
+        cancelText: '再想想',
+        success: (r) => {
+          if (r.confirm) void this.cancelOrder();
+        },
+      });
+    },
+    async cancelOrder() {
+      this.stop();
+      this.setData({ cancelling: true });
+      let order: Order;
+      try {
+        order = await payApi.cancel({ outTradeNo: this.data.outTradeNo });
+      } catch (error) {
+        // Still open: the sentence stays until the next look, on a fresh backoff.
+        this.setData({ cancelling: false, waitedOut: false, lastError: `订单没有取消：${messageOf(error)}` });
+        local(this).attempt = 0;
+        this.next(local(this).round);
+        return;
+      }
+      local(this).order = order;
+      ordersStore.noteOrder(order);
+      this.setData({ cancelling: false, lastError: '', order: orderView(order) });
+      await this.render(order);
+      if (!this.settled(order)) this.restart();
     },
     onPayAgain() {
       const order = local(this).order;
