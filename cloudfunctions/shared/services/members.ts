@@ -63,14 +63,13 @@ export async function memberOrAdmin(deps: Deps, openid: string): Promise<Member 
   const doc = await deps.store.get<MemberDoc>('members', openid);
   if (doc) return toMember(doc);
   if (!deps.config.adminOpenids.includes(openid)) return null;
+  return bootstrapManager(deps, openid, 'ADMIN_OPENIDS');
+}
+
+/** One of the first managers, from ADMIN_OPENIDS or the one-time bootstrap code; audited as such. */
+async function bootstrapManager(deps: Deps, openid: string, via: 'ADMIN_OPENIDS' | 'code'): Promise<Member> {
   const member = await addMember(deps, openid, 'manager', [], '管理员');
-  await audit(deps, {
-    actor: openid,
-    action: 'member.bootstrap',
-    target: openid,
-    outcome: 'ok',
-    detail: { via: 'ADMIN_OPENIDS' },
-  });
+  await audit(deps, { actor: openid, action: 'member.bootstrap', target: openid, outcome: 'ok', detail: { via } });
   return member;
 }
 
@@ -132,15 +131,7 @@ export async function redeem(deps: Deps, openid: string, rawCode: string): Promi
   if (bootstrap && bootstrap.code === code) {
     const won = await deps.store.update('meta', 'bootstrap', { usedBy: openid }, { usedBy: { exists: false } });
     if (!won) throw new AppError('INVITE_INVALID', '该引导码已被使用。');
-    const member = await addMember(deps, openid, 'manager', [], '管理员');
-    await audit(deps, {
-      actor: openid,
-      action: 'member.bootstrap',
-      target: openid,
-      outcome: 'ok',
-      detail: { via: 'code' },
-    });
-    return member;
+    return bootstrapManager(deps, openid, 'code');
   }
   const invite = await deps.store.get<InviteDoc>('invites', code);
   if (!invite) throw new AppError('INVITE_INVALID', '邀请码不存在，请核对后重新输入。');
