@@ -61,6 +61,16 @@ export const PAY_GALLERY: GalleryRow[] = [
   {
     page: 'recharge',
     role: 'driver',
+    name: 'recharge-driver-resume',
+    setup: async (stack) => {
+      const iccid = (await vehicleCards(stack, DEV_PLATE))[2];
+      return { iccid, productId: 'P-M-3G', outTradeNo: await order(stack, 'dev-driver', iccid, 'P-M-3G') };
+    },
+    shows: '继续支付未完成的订单',
+  },
+  {
+    page: 'recharge',
+    role: 'driver',
     name: 'recharge-driver-not-theirs',
     setup: async (stack) => ({ iccid: (await vehicleCards(stack, '粤B67890'))[0] }),
     shows: '这张卡不属于你驾驶的车辆',

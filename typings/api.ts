@@ -330,6 +330,8 @@ export interface Api {
     products: { req: { iccid: string }; res: { card: Card; categories: ProductCategory[]; products: Product[] } };
     create: { req: { iccid: string; productId: string }; res: { outTradeNo: string; payParams: PayParams } };
     order: { req: { outTradeNo: string }; res: Order };
+    /** The payer's own unpaid order, to pay now: the same pay sheet parameters as when it was created. */
+    resume: { req: { outTradeNo: string }; res: { outTradeNo: string; payParams: PayParams } };
     /** The payer left the pay sheet: their unpaid order is closed (a payment that got through is kept). */
     cancel: { req: { outTradeNo: string }; res: Order };
     orders: { req: Paging; res: Page<Order> };

@@ -35,6 +35,7 @@ export const payApi = {
   create: pay('create'),
   order: pay('order'),
   cancel: pay('cancel'),
+  resume: pay('resume'),
   orders: pay('orders'),
   stats: pay('stats'),
   devPay: pay('devPay'),

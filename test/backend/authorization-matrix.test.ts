@@ -73,7 +73,17 @@ const MATRIX: Array<[string, string, Body, Expect, Expect, Expect, Expect, Expec
     F,
     F,
   ],
-  // Only the payer cancels their order (after devPay above, which needs it open).
+  // Only the payer resumes or cancels their order (after devPay above, which needs it open).
+  [
+    'pay',
+    'resume',
+    (c, m, who) => ({ outTradeNo: m && who !== 'manager' ? c.ownOrder : c.otherOrder }),
+    'ok',
+    'ok',
+    F,
+    F,
+    F,
+  ],
   [
     'pay',
     'cancel',

@@ -90,6 +90,7 @@ export function actionTable(f: Fixtures): ActionTable {
       products: { sample: { iccid: f.readIccid } },
       create: { sample: { iccid: f.readIccid, productId: 'P-M-1G' } },
       order: { sample: { outTradeNo: f.outTradeNo } },
+      resume: { sample: { outTradeNo: f.outTradeNo } },
       cancel: { sample: { outTradeNo: f.cancelOutTradeNo } },
       orders: { sample: paging },
       stats: { sample: { from: '2026-01-01', to: '2026-01-31' } },

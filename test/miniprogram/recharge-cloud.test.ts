@@ -100,6 +100,9 @@ test('WeChat saying "paid" is not trusted: until the platform confirms, the orde
   await result.waitForText('待支付');
   expect(result.text()).toContain('如果你已经付款，结果可能稍有延迟');
   expect(result.text()).toContain('刷新');
+  // Not offered to pay or cancel again: WeChat said it was paid, the confirmation is only late.
+  expect(result.exists('#resume-order')).toBe(false);
+  expect(result.exists('#cancel-order')).toBe(false);
   backoff.splice(0, Infinity);
   await result.tapText('刷新');
   await result.waitFor(() => result.data.waitedOut, 'the backoff to run out');

@@ -1,7 +1,7 @@
 // The recharge page against the real dev host and emulator: a driver picks a package and pays in the dev
 // sheet (success, cancel, failure), double taps make one order, and refusals read as sentences.
 import { DEV_DRIVER, DEV_MANAGER } from '../../dev/seed';
-import { cardInState, platformCard, storedOrder, vehicleCards } from '../helpers/pay';
+import { PRODUCT, cardInState, createOrder, platformCard, storedOrder, vehicleCards } from '../helpers/pay';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { renderPage, type Rendered } from './harness';
 import { actionsSent, ordersOf, queryOf } from './pay-helpers';
@@ -184,4 +184,51 @@ test('without a card to recharge the page says where to start', async () => {
   const page = await renderPage('recharge', { openid: DEV_DRIVER, stack });
   expect(page.text()).toContain('没有指定要充值的卡');
   expect(actionsSent(page.wx.requests, 'pay')).toEqual([]);
+});
+
+test('an unpaid order is paid later from its result page: 继续支付 pays that same order, its package fixed', async () => {
+  const iccid = driverCards[1];
+  const before = await platformCard(stack, iccid);
+  const { outTradeNo } = await createOrder(stack, DEV_DRIVER, iccid);
+  const result = await renderPage('pay-result', { openid: DEV_DRIVER, stack, options: { outTradeNo } });
+  await result.waitForText('待支付');
+  await result.tapText('继续支付');
+  const nav = result.wx.navigations.at(-1)!;
+  expect(nav.method).toBe('redirectTo');
+  expect(queryOf(nav)).toEqual({ iccid, productId: PRODUCT.id, outTradeNo });
+
+  const page = await openRecharge(iccid, DEV_DRIVER, queryOf(nav));
+  expect(page.text()).toContain('继续支付未完成的订单，套餐不能更改');
+  expect(page.text('#pay')).toBe('微信支付 ¥10.00');
+  await page.tapText('月包 3GB'); // another package cannot be picked for this order
+  expect(page.data.selectedId).toBe(PRODUCT.id);
+
+  const ordersBefore = (await ordersOf(stack, DEV_DRIVER)).length;
+  await page.tap('#pay');
+  await page.waitForText('模拟微信支付');
+  await page.tapText('支付成功');
+  // The navigation record is the test's: the result page's redirect above is its first entry.
+  await page.waitFor(() => page.wx.navigations.length > 1, 'the result page');
+  const query = queryOf(page.wx.navigations.at(-1)!);
+  expect(page.wx.navigations.at(-1)!.url).toMatch(/^\/pages\/pay-result\/index\?/);
+  expect(query).toEqual({ outTradeNo, from: 'paid' });
+  expect(actionsSent(page.wx.requests, 'pay')).toEqual(expect.arrayContaining(['resume', 'devPay']));
+  expect(actionsSent(page.wx.requests, 'pay')).not.toContain('create');
+
+  const paid = await renderPage('pay-result', { openid: DEV_DRIVER, stack, options: query });
+  await paid.waitForText('已到账');
+  expect((await ordersOf(stack, DEV_DRIVER)).length).toBe(ordersBefore);
+  expect((await storedOrder(stack, outTradeNo))?.state).toBe('applied');
+  expect((await platformCard(stack, iccid)).totalMB).toBe(before.totalMB + PRODUCT.dataMB);
+});
+
+test('continuing an order whose package is no longer sold says what to do, and cannot pay', async () => {
+  const { outTradeNo } = await createOrder(stack, DEV_DRIVER, driverCards[1]);
+  const page = await openRecharge(driverCards[1], DEV_DRIVER, { productId: 'P-GONE', outTradeNo });
+  expect(page.data.payError).toBe('这笔订单的套餐已不再销售，请回到订单取消它后重新下单。');
+  expect(page.text('#pay')).toBe('请选择套餐');
+  await page.tapText('月包 1GB');
+  expect(page.data.selectedId).toBe('');
+  await page.tap('#pay');
+  expect(actionsSent(page.wx.requests, 'pay')).not.toContain('resume');
 });

@@ -7,7 +7,7 @@ import type { Caller, Deps } from '../runtime/handler';
 import { assertCardAccess } from '../services/card-access';
 import { present } from '../services/card-index';
 import { fetchCard, toCard, type PlatformCard } from '../services/cards';
-import { markEnded, newOutTradeNo, type OrderDoc } from '../services/orders';
+import { UNPAID_CLOSE_AFTER_MS, markEnded, newOutTradeNo, reconcileOrder, type OrderDoc } from '../services/orders';
 import { DuplicateKeyError } from '../store/store';
 
 export const PAY_CHANNEL = 'wechatpay.appletpay';
@@ -104,19 +104,19 @@ export async function createPayment(
 
   let created: PaymentCreated;
   try {
-    created = await deps.platform.call<PaymentCreated>('payment.create', {
-      body: {
-        productId: product.id,
-        iccid: input.iccid,
-        channel: PAY_CHANNEL,
-        openid: caller.openid,
-        outTradeNo: order.outTradeNo,
-        notifyUrl: deps.config.notifyUrl,
-      },
-    });
+    created = await deps.platform.call<PaymentCreated>('payment.create', { body: paymentRequest(deps, order) });
   } catch (error) {
     throw await createFailed(deps, order, error);
   }
+  return recordCreated(deps, order, created);
+}
+
+/** The platform has the order: its number and amount are kept, and the pay sheet's parameters answered. */
+async function recordCreated(
+  deps: Deps,
+  order: OrderDoc,
+  created: PaymentCreated,
+): Promise<{ outTradeNo: string; payParams: PayParams }> {
   // The platform's amount is what the payer is charged, and what its notification must carry.
   await deps.store.update(
     'orders',
@@ -127,8 +127,62 @@ export async function createPayment(
     },
     { state: 'created' },
   );
+  return { outTradeNo: order.outTradeNo, payParams: payParamsOf(created) };
+}
+
+/** What the platform is asked for an order's payment: the same for the first request and any later one. */
+function paymentRequest(deps: Deps, order: OrderDoc) {
+  return {
+    productId: order.productId,
+    iccid: order.iccid,
+    channel: PAY_CHANNEL,
+    openid: order.openid,
+    outTradeNo: order.outTradeNo,
+    notifyUrl: deps.config.notifyUrl,
+  };
+}
+
+/** Exactly the fields wx.requestPayment takes, whatever else the platform adds. */
+function payParamsOf(created: PaymentCreated): PayParams {
   const { timeStamp, nonceStr, package: pkg, signType, paySign } = created.payParams;
-  return { outTradeNo: order.outTradeNo, payParams: { timeStamp, nonceStr, package: pkg, signType, paySign } };
+  return { timeStamp, nonceStr, package: pkg, signType, paySign };
+}
+
+/** WeChat's pay sheet for an order lasts two hours; past this age the order is better cancelled and made again. */
+export const RESUME_WITHIN_MS = UNPAID_CLOSE_AFTER_MS - 10 * 60_000;
+
+const NOT_RESUMABLE: Record<Exclude<OrderDoc['state'], 'created'>, string> = {
+  paid: '这笔订单已付款，正在到账，不需要再付款。',
+  applied: '这笔订单已付款并到账，不需要再付款。',
+  closed: '这笔订单已关闭，没有扣款；需要充值请重新下单。',
+  failed: '这笔订单支付失败，没有扣款；需要充值请重新下单。',
+};
+
+/**
+ * The payer's own unpaid order, paid now (the app was closed before paying, say): the same request to the
+ * platform answers the same order and pay sheet. An order the gateway has settled meanwhile is brought up
+ * to date here and refused with what happened to it.
+ */
+export async function resumePayment(
+  deps: Deps,
+  caller: Caller,
+  order: OrderDoc,
+): Promise<{ outTradeNo: string; payParams: PayParams }> {
+  if (order.openid !== caller.openid) throw new AppError('FORBIDDEN', '只能继续支付自己下的订单。');
+  if (order.state !== 'created') throw new AppError('CONFLICT', NOT_RESUMABLE[order.state]);
+  if (deps.now() - order.createdAt > RESUME_WITHIN_MS) {
+    throw new AppError('CONFLICT', '这笔订单已超过支付时限，请取消订单后重新下单。');
+  }
+  try {
+    // Also the way an order whose first request never reached the platform gets there.
+    const created = await deps.platform.call<PaymentCreated>('payment.create', { body: paymentRequest(deps, order) });
+    return await recordCreated(deps, order, created);
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'PLATFORM_REJECTED')) throw error;
+    const now = await reconcileOrder(deps, order, { closeStale: false });
+    if (now.state !== 'created') throw new AppError('CONFLICT', NOT_RESUMABLE[now.state]);
+    throw error;
+  }
 }
 
 /**

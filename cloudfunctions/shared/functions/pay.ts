@@ -8,7 +8,7 @@ import { action, defineFunction, type Caller, type Deps } from '../runtime/handl
 import { ICCID_PATTERN } from '../services/card-lookup';
 import { listOrders, orderStats, showOrder } from '../services/order-views';
 import { cancelOrder, getOrder, reconcileOrder, type OrderDoc } from '../services/orders';
-import { cardProducts, createPayment } from './pay-create';
+import { cardProducts, createPayment, resumePayment } from './pay-create';
 
 const PAYERS = ['manager', 'driver'] as const;
 const MANAGER = ['manager'] as const;
@@ -87,6 +87,13 @@ export const pay = defineFunction('pay', {
     input: z.strictObject({ outTradeNo }),
     async run({ caller, input, deps }) {
       return freshOrder(deps, await readableOrder(deps, caller, input.outTradeNo));
+    },
+  }),
+  resume: action({
+    access: PAYERS,
+    input: z.strictObject({ outTradeNo }),
+    async run({ caller, input, deps }) {
+      return resumePayment(deps, caller, await readableOrder(deps, caller, input.outTradeNo));
     },
   }),
   cancel: action({

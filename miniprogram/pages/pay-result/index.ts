@@ -218,7 +218,8 @@ Component({
       if (order.state === 'created' && from === 'fail') phase = 'payFailed';
       this.show(phase, TEXT[phase as keyof typeof TEXT], {
         canPayAgain: own && phase !== 'paid' && phase !== 'created',
-        canCancel: own && phase === 'created',
+        // Not right after WeChat said "paid": the confirmation is only late, and paying again is not the answer.
+        canCancel: own && phase === 'created' && from !== 'paid',
       });
     },
     /** The data the package added and the card's data left now, read from the platform. */
@@ -285,6 +286,17 @@ Component({
       this.setData({ cancelling: false, lastError: '', order: orderView(order) });
       await this.render(order);
       if (!this.settled(order)) this.restart();
+    },
+    /** Pays this unpaid order now, on the recharge page with its package fixed. */
+    onResume() {
+      const order = local(this).order;
+      if (!order) return;
+      const query = [
+        `iccid=${encodeURIComponent(order.iccid)}`,
+        `productId=${encodeURIComponent(order.productId)}`,
+        `outTradeNo=${encodeURIComponent(order.outTradeNo)}`,
+      ].join('&');
+      wx.redirectTo({ url: `/pages/recharge/index?${query}` });
     },
     onPayAgain() {
       const order = local(this).order;

@@ -1,6 +1,7 @@
 // 充值: the card on top, the platform's packages by category, one pay button. Pay creates the order on the
-// backend, opens WeChat Pay with the parameters exactly as returned (in development: a sheet that acts as
-// the payer through the emulator), then hands over to the result page, which follows the order.
+// backend (or, opened with an unpaid order's outTradeNo, asks for that order's pay sheet again), opens
+// WeChat Pay with the parameters exactly as returned (in development: a sheet that acts as the payer
+// through the emulator), then hands over to the result page, which follows the order.
 import type { PayParams, Product } from '../../../typings/api';
 import { config } from '../../config';
 import { payApi } from '../../services/api';
@@ -51,6 +52,8 @@ Component({
     selectedPrice: '',
     paying: false,
     payError: '',
+    /** The unpaid order being paid now (from the pay result page); its package cannot change. */
+    resuming: '',
     dev: { show: false, name: '', price: '' },
   },
   methods: {
@@ -63,7 +66,8 @@ Component({
         this.setData({ status: 'error', error: '没有指定要充值的卡，请从卡片详情页点「充值」进入。' });
         return;
       }
-      this.setData({ iccid });
+      const resuming = decodeURIComponent(options.outTradeNo ?? '').trim();
+      this.setData({ iccid, resuming });
       void this.load(options.productId ? decodeURIComponent(options.productId) : '');
     },
     onUnload() {
@@ -89,7 +93,7 @@ Component({
           products: this.productsOf(activeTab),
           selectedId: chosen && card.state !== 'closed' ? chosen.id : '',
           selectedPrice: chosen ? formatFen(chosen.priceFen) : '',
-          payError: '',
+          payError: this.data.resuming && !chosen ? '这笔订单的套餐已不再销售，请回到订单取消它后重新下单。' : '',
         });
       } catch (error) {
         const code = error instanceof CallError ? error.code : '';
@@ -113,7 +117,7 @@ Component({
       this.setData({ activeTab, products: this.productsOf(activeTab) });
     },
     onPick(event: { currentTarget: { dataset: { id: string } } }) {
-      if (this.data.closedNote || this.data.paying) return;
+      if (this.data.closedNote || this.data.paying || this.data.resuming) return;
       const product = local(this).products.find((p) => p.id === event.currentTarget.dataset.id);
       if (!product) return;
       this.setData({ selectedId: product.id, selectedPrice: formatFen(product.priceFen), payError: '' });
@@ -126,7 +130,9 @@ Component({
       self.busy = true;
       this.setData({ paying: true, payError: '' });
       try {
-        const { outTradeNo, payParams } = await payApi.create({ iccid: this.data.iccid, productId: product.id });
+        const { outTradeNo, payParams } = this.data.resuming
+          ? await payApi.resume({ outTradeNo: this.data.resuming })
+          : await payApi.create({ iccid: this.data.iccid, productId: product.id });
         ordersStore.markStale();
         const outcome =
           config.transport === 'http' ? await this.devPay(outTradeNo, product) : await requestPayment(payParams);
