@@ -96,7 +96,6 @@ export class CardsStore {
     return [...byId].map(([id, plate]) => ({ id, plate })).sort((a, b) => a.plate.localeCompare(b.plate));
   }
 
-  /** The tags seen on the rows (the API has no tag list), plus the one filtered by. */
   /** The summary's tags, most used first; then any a row or the filter has that the summary missed. */
   get tagOptions(): string[] {
     // A summary cached by an older version has no tags.

@@ -1,13 +1,9 @@
 // A manager list read a page at a time: the first page replaces the list, later pages are appended by
 // path (`field[i]`) so a long list never goes to the view in one setData, and an answer that arrives
 // after the filter changed is dropped.
+import type { Page } from '../../../typings/api';
 import { messageOf } from '../../services/feedback';
 import { failure } from './failure';
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
 
 interface View {
   setData(patch: Record<string, unknown>): void;
