@@ -159,16 +159,14 @@ const NOT_RESUMABLE: Record<Exclude<OrderDoc['state'], 'created'>, string> = {
 };
 
 /**
- * The payer's own unpaid order, paid now (the app was closed before paying, say): the same request to the
+ * The payer's own unpaid order (the caller checks whose), paid now (the app was closed before paying, say): the same request to the
  * platform answers the same order and pay sheet. An order the gateway has settled meanwhile is brought up
  * to date here and refused with what happened to it.
  */
 export async function resumePayment(
   deps: Deps,
-  caller: Caller,
   order: OrderDoc,
 ): Promise<{ outTradeNo: string; payParams: PayParams }> {
-  if (order.openid !== caller.openid) throw new AppError('FORBIDDEN', '只能继续支付自己下的订单。');
   if (order.state !== 'created') throw new AppError('CONFLICT', NOT_RESUMABLE[order.state]);
   if (deps.now() - order.createdAt > RESUME_WITHIN_MS) {
     throw new AppError('CONFLICT', '这笔订单已超过支付时限，请取消订单后重新下单。');

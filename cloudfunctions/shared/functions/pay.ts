@@ -33,6 +33,13 @@ async function readableOrder(deps: Deps, caller: Caller, no: string): Promise<Or
   return order;
 }
 
+/** The caller's own order, for what only its payer may do (`what`: the verb in the refusal). */
+async function payersOrder(deps: Deps, caller: Caller, no: string, what: string): Promise<OrderDoc> {
+  const order = await readableOrder(deps, caller, no);
+  if (order.openid !== caller.openid) throw new AppError('FORBIDDEN', `只能${what}自己下的订单。`);
+  return order;
+}
+
 /** An order not settled here is first asked about at the gateway; if that fails, the stored state is answered. */
 async function freshOrder(deps: Deps, order: OrderDoc): Promise<Order> {
   let latest = order;
@@ -93,16 +100,14 @@ export const pay = defineFunction('pay', {
     access: PAYERS,
     input: z.strictObject({ outTradeNo }),
     async run({ caller, input, deps }) {
-      return resumePayment(deps, caller, await readableOrder(deps, caller, input.outTradeNo));
+      return resumePayment(deps, await payersOrder(deps, caller, input.outTradeNo, '继续支付'));
     },
   }),
   cancel: action({
     access: PAYERS,
     input: z.strictObject({ outTradeNo }),
     async run({ caller, input, deps }) {
-      const order = await readableOrder(deps, caller, input.outTradeNo);
-      if (order.openid !== caller.openid) throw new AppError('FORBIDDEN', '只能取消自己下的订单。');
-      return showOrder(deps, await cancelOrder(deps, order));
+      return showOrder(deps, await cancelOrder(deps, await payersOrder(deps, caller, input.outTradeNo, '取消')));
     },
   }),
   orders: action({
@@ -120,8 +125,7 @@ export const pay = defineFunction('pay', {
     input: z.strictObject({ outTradeNo, result: z.enum(['success', 'cancel', 'fail']) }),
     async run({ caller, input, deps }) {
       if (!deps.config.devMode) throw new AppError('FORBIDDEN', '模拟支付只在本地开发环境可用。');
-      const order = await readableOrder(deps, caller, input.outTradeNo);
-      if (order.openid !== caller.openid) throw new AppError('FORBIDDEN', '只能模拟支付自己下的订单。');
+      const order = await payersOrder(deps, caller, input.outTradeNo, '模拟支付');
       await simulatePayment(deps, order.outTradeNo, input.result);
       return freshOrder(deps, order);
     },
