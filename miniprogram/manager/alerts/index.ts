@@ -5,7 +5,7 @@ import { adminApi } from '../../services/api';
 import { messageOf, withLoading } from '../../services/feedback';
 import { sessionStore } from '../../stores/session';
 import { looksLikeIccid, normaliseCode } from '../../utils/iccid';
-import { failure } from '../shared/failure';
+import { loadPage } from '../shared/failure';
 
 type Scope = 'fleet' | 'vehicle' | 'card';
 type Unit = 'mb' | 'percent';
@@ -89,9 +89,8 @@ Component({
       void this.load().finally(() => wx.stopPullDownRefresh());
     },
 
-    async load() {
-      this.setData({ loading: true, error: '' });
-      try {
+    load() {
+      return loadPage(this, async () => {
         const [rules, members, vehicles] = await Promise.all([
           adminApi.alerts({}),
           adminApi.members({}),
@@ -99,16 +98,12 @@ Component({
         ]);
         const self = own(this);
         Object.assign(self, { rules, members, vehicles });
-        this.setData({
+        return {
           rules: rules.map((rule) => ruleRow(rule, self)),
           members: members.map((m) => ({ openid: m.openid, label: m.name || m.openid })),
           vehicles: vehicles.map((v) => ({ id: v.id, plate: v.plate })),
-        });
-      } catch (error) {
-        this.setData(failure(error));
-      } finally {
-        this.setData({ loading: false });
-      }
+        };
+      });
     },
 
     onAdd() {

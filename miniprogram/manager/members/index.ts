@@ -5,7 +5,7 @@ import { adminApi } from '../../services/api';
 import { messageOf, showError, withLoading } from '../../services/feedback';
 import { sessionStore } from '../../stores/session';
 import { formatTime } from '../../utils/format';
-import { failure } from '../shared/failure';
+import { loadPage } from '../shared/failure';
 import { ROLE_NAMES } from '../../utils/roles';
 
 const ROLE_TAG: Record<Role, 'primary' | 'success' | 'warning'> = {
@@ -88,25 +88,20 @@ Component({
       void this.load().finally(() => wx.stopPullDownRefresh());
     },
 
-    async load() {
-      this.setData({ loading: true, error: '' });
-      try {
+    load() {
+      return loadPage(this, async () => {
         const [members, invites, vehicles] = await Promise.all([
           adminApi.members({}),
           adminApi.invites({}),
           adminApi.vehicles({}),
         ]);
         const me = sessionStore.member?.openid;
-        this.setData({
+        return {
           members: members.map((m) => memberRow(m, vehicles, me)),
           invites: invites.map((i) => inviteRow(i, vehicles)),
           vehicles: vehicles.map((v) => ({ id: v.id, plate: v.plate })),
-        });
-      } catch (error) {
-        this.setData(failure(error));
-      } finally {
-        this.setData({ loading: false });
-      }
+        };
+      });
     },
 
     onStartInvite() {

@@ -3,7 +3,7 @@
 import type { OrderStats } from '../../../typings/api';
 import { payApi } from '../../services/api';
 import { formatFen, formatTime } from '../../utils/format';
-import { failure } from '../shared/failure';
+import { loadPage } from '../shared/failure';
 
 const DAY_MS = 86_400_000;
 /** The backend answers at most 366 days at once: today and the 365 before. */
@@ -59,20 +59,15 @@ Component({
     onPullDownRefresh() {
       void this.load().finally(() => wx.stopPullDownRefresh());
     },
-    async load() {
-      this.setData({ loading: true, error: '' });
-      const now = Date.now();
-      try {
+    load() {
+      return loadPage(this, async () => {
+        const now = Date.now();
         const stats = await payApi.stats({
           from: formatTime(now - RANGE_DAYS * DAY_MS, 'YYYY-MM-DD'),
           to: formatTime(now, 'YYYY-MM-DD'),
         });
-        this.setData({ stats: views(stats) });
-      } catch (error) {
-        this.setData(failure(error));
-      } finally {
-        this.setData({ loading: false });
-      }
+        return { stats: views(stats) };
+      });
     },
     onView(event: { currentTarget: { dataset: { view: 'day' | 'month' } } }) {
       this.setData({ view: event.currentTarget.dataset.view });

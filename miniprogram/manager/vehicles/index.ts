@@ -4,7 +4,7 @@ import type { Member, Vehicle } from '../../../typings/api';
 import { adminApi } from '../../services/api';
 import { messageOf } from '../../services/feedback';
 import { looksLikeIccid, normaliseCode } from '../../utils/iccid';
-import { failure } from '../shared/failure';
+import { loadPage } from '../shared/failure';
 
 interface VehicleRow {
   id: string;
@@ -67,22 +67,17 @@ Component({
       void this.load().finally(() => wx.stopPullDownRefresh());
     },
 
-    async load() {
-      this.setData({ loading: true, error: '' });
-      try {
+    load() {
+      return loadPage(this, async () => {
         const [vehicles, members] = await Promise.all([adminApi.vehicles({}), adminApi.members({})]);
         own(this).loaded = vehicles;
-        this.setData({
+        return {
           vehicles: vehicles.map(row),
           drivers: members
             .filter((m: Member) => m.role === 'driver')
             .map((m) => ({ openid: m.openid, name: m.name || m.openid })),
-        });
-      } catch (error) {
-        this.setData(failure(error));
-      } finally {
-        this.setData({ loading: false });
-      }
+        };
+      });
     },
 
     onAdd() {
